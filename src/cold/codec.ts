@@ -1,0 +1,113 @@
+/**
+ * The record codec: one msgpackr `Packr` per store, with record structures shared
+ * across all values and persisted in the database.
+ *
+ *   value = [ FORMAT_V1 ][ msgpack (records referencing shared structures) ]
+ *
+ * msgpackr's sharp edges stay in this file:
+ * - It calls `saveStructures` synchronously inside `pack()`, but LevelDB cannot write
+ *   synchronously. New structures are collected here as *pending*; the store writes
+ *   them (`m structures`) in the same atomic batch as the records that use them, then
+ *   calls `commit()`. If the batch fails, `rollback()` rebuilds the Packr from the
+ *   committed structures, so no record can reference a structure that is not stored.
+ * - `pack()` returns a view into one reused buffer that the next `pack()` overwrites:
+ *   every encoded value is copied (with its format byte) before it is returned.
+ * - A value encoded with structures also parses as plain msgpack (its first byte reads
+ *   as the integer 64), hence the format byte: anything else is `E_CORRUPT`.
+ */
+import { Packr } from 'msgpackr';
+import { LeanrecError } from '../errors.ts';
+
+/** The format byte of values written by this version. */
+export const FORMAT_V1 = 0x01;
+
+/** Most shared structures (msgpackr's maximum). */
+const MAX_SHARED = 8160;
+
+type Structures = unknown[][];
+
+export class RecordCodec {
+  #packr: Packr;
+  /** Structures known to be stored in the database. */
+  #committed: Structures;
+  /** Structures created by encodes not yet committed (undefined: none). */
+  #pending: Structures | undefined;
+
+  constructor(structures: Structures = []) {
+    this.#committed = copy(structures);
+    this.#packr = this.#make(this.#committed);
+  }
+
+  #make(structures: Structures): Packr {
+    return new Packr({
+      useRecords: true,
+      structures: copy(structures),
+      maxSharedStructures: MAX_SHARED,
+      // Bytes fields come back as Uint8Array copies, never as views into a read buffer.
+      mapsAsObjects: true,
+      saveStructures: (s: Structures & { sharedLength?: number }) => {
+        this.#pending = copy(s.slice(0, s.sharedLength ?? s.length));
+        return true;
+      },
+    } as ConstructorParameters<typeof Packr>[0]);
+  }
+
+  /** Encodes `value` into a fresh buffer owned by the caller (format byte first). */
+  encode(value: unknown): Uint8Array {
+    const packed = this.#packr.pack(value);
+    const out = new Uint8Array(packed.length + 1);
+    out[0] = FORMAT_V1;
+    out.set(packed, 1);
+    return out;
+  }
+
+  /**
+   * Decodes a stored value.
+   * @throws LeanrecError `E_CORRUPT` for a wrong format byte or undecodable bytes (`what` names the entry).
+   */
+  decode(bytes: Uint8Array, what: () => string): unknown {
+    if (bytes.length < 2 || bytes[0] !== FORMAT_V1)
+      throw new LeanrecError(
+        'E_CORRUPT',
+        `${what()}: stored value has format byte ${bytes[0] ?? 'none'}, expected ${FORMAT_V1}`,
+      );
+    try {
+      return this.#packr.unpack(bytes.subarray(1));
+    } catch (cause) {
+      throw new LeanrecError(
+        'E_CORRUPT',
+        `${what()}: stored value cannot be decoded (${(cause as Error).message})`,
+        {
+          cause,
+        },
+      );
+    }
+  }
+
+  /** Structures created since the last commit, to be written with the batch; `undefined` if none. */
+  get pending(): Structures | undefined {
+    return this.#pending;
+  }
+
+  /** The batch that carried `pending` was written: the structures are now stored. */
+  commit(): void {
+    if (this.#pending !== undefined) this.#committed = this.#pending;
+    this.#pending = undefined;
+  }
+
+  /** The batch failed: forget structures that were never stored. */
+  rollback(): void {
+    if (this.#pending === undefined) return;
+    this.#pending = undefined;
+    this.#packr = this.#make(this.#committed);
+  }
+
+  /** Number of stored shared structures. */
+  get structureCount(): number {
+    return this.#committed.length;
+  }
+}
+
+function copy(s: Structures): Structures {
+  return s.map((k) => [...k]);
+}

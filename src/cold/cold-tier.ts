@@ -1,0 +1,563 @@
+/**
+ * The cold tier: one LevelDB database per store (classic-level through `level` on disk,
+ * `memory-level` without a path). It holds every record's hot entry (so the hot tier can
+ * be rebuilt from the database alone), every cold group, the metadata and the hot
+ * snapshot (layout.ts). Cold groups are read on demand — synchronously with `getSync`,
+ * or asynchronously with `get`/`getMany` — through one byte-bounded cache.
+ *
+ * Atomicity: each write batch (hot + cold entries of every record, new shared
+ * structures, the next id, the generation bump) is one LevelDB batch.
+ * Restart: `close()` stores the hot snapshot tagged with the data generation; `open`
+ * loads it only when the generations match, and otherwise rebuilds from the `h` entries.
+ */
+import type { AbstractLevel } from 'abstract-level';
+import { Level } from 'level';
+import { MemoryLevel } from 'memory-level';
+import { pack, unpack } from 'msgpackr';
+import { LeanrecError } from '../errors.ts';
+import type { HotTier } from '../hot/tier.ts';
+import { type SchemaDescriptor, schemaDifferences } from '../schema/fingerprint.ts';
+import { type AnySchema, type ColdGroup, DEFAULT_GROUP } from '../schema/schema.ts';
+import type { StoreOptions } from '../store/options.ts';
+import { DEFAULT_CACHE_BYTES } from '../store/options.ts';
+import type { PlannedWrite } from '../store/store.ts';
+import type { MemoryPart } from '../store/types.ts';
+import { ColdCache } from './cache.ts';
+import { RecordCodec } from './codec.ts';
+import {
+  coldKey,
+  HOT_RANGE,
+  hotKey,
+  idOfHotKey,
+  metaKey,
+  parseSnapshotKey,
+  SNAPSHOT_CHUNK,
+  SNAPSHOT_RANGE,
+  snapshotKey,
+} from './layout.ts';
+import { Shape } from './shape.ts';
+
+type DB = AbstractLevel<Uint8Array, Uint8Array, Uint8Array>;
+type BatchOp =
+  | { type: 'put'; key: Uint8Array; value: Uint8Array }
+  | { type: 'del'; key: Uint8Array };
+
+const DEFAULT_LEVEL_CACHE = 1024 * 1024;
+const DEFAULT_WRITE_BUFFER = 1024 * 1024;
+const GET_MANY_BATCH = 256;
+
+interface Meta {
+  schema?: SchemaDescriptor;
+  structures?: unknown[][];
+  next?: number;
+  gen?: number;
+  snap?: number;
+  since?: number[];
+}
+
+/** How the hot tier was brought back on open (for tests and `leanrec stats`). */
+export type OpenMode = 'new' | 'snapshot' | 'rebuild';
+
+export class ColdTier {
+  readonly #db: DB;
+  readonly #schema: AnySchema;
+  readonly #codec: RecordCodec;
+  readonly #cache: ColdCache;
+  readonly #sync: boolean;
+  readonly #hotShape: Shape;
+  readonly #groupShapes: readonly Shape[];
+  readonly #since: number[];
+  readonly #levelBytes: number;
+  readonly #persistent: boolean;
+  #gen: number;
+  /** True once the data has changed since the last snapshot (the generation was bumped). */
+  #dirty: boolean;
+  #nextIdStored: number;
+  /** How the hot tier was loaded. */
+  readonly openMode: OpenMode;
+
+  private constructor(
+    db: DB,
+    schema: AnySchema,
+    meta: Meta,
+    options: StoreOptions,
+    openMode: OpenMode,
+    levelBytes: number,
+  ) {
+    this.#db = db;
+    this.#schema = schema;
+    this.#codec = new RecordCodec(meta.structures ?? []);
+    this.#cache = new ColdCache(options.cacheBytes ?? DEFAULT_CACHE_BYTES);
+    this.#sync = options.sync === true;
+    this.#hotShape = new Shape(schema.hotFields);
+    this.#groupShapes = schema.groups.map((g) => new Shape(g.fields));
+    this.#since = meta.since ?? [];
+    this.#gen = meta.gen ?? 0;
+    this.#dirty = meta.snap !== this.#gen;
+    this.#nextIdStored = meta.next ?? 0;
+    this.#levelBytes = levelBytes;
+    this.#persistent = options.path !== undefined;
+    this.openMode = openMode;
+  }
+
+  /** Opens (or creates) the database and brings the hot tier back. */
+  static async open(schema: AnySchema, tier: HotTier, options: StoreOptions): Promise<ColdTier> {
+    const cacheSize = options.levelCacheBytes ?? DEFAULT_LEVEL_CACHE;
+    const writeBufferSize = options.levelWriteBufferBytes ?? DEFAULT_WRITE_BUFFER;
+    const enc = { keyEncoding: 'view', valueEncoding: 'view' } as const;
+    const db = (options.path === undefined
+      ? new MemoryLevel<Uint8Array, Uint8Array>(enc)
+      : new Level<Uint8Array, Uint8Array>(options.path, {
+          ...enc,
+          cacheSize,
+          writeBufferSize,
+        })) as unknown as DB;
+    try {
+      await db.open();
+    } catch (err) {
+      throw mapOpenError(err, options.path);
+    }
+    try {
+      const meta = await readMeta(db);
+      const ops: BatchOp[] = [];
+      if (meta.schema === undefined) {
+        meta.schema = schema.descriptor;
+        meta.since = schema.groups.map(() => 0);
+        meta.gen = 0;
+        ops.push(putMeta('schema', meta.schema), putMeta('since', meta.since), putMeta('gen', 0));
+      } else if (JSON.stringify(meta.schema) !== JSON.stringify(schema.descriptor)) {
+        const diffs = schemaDifferences(meta.schema, schema.descriptor);
+        if (diffs.length > 0)
+          throw new LeanrecError(
+            'E_SCHEMA',
+            `the database at ${options.path ?? '(memory)'} was written with an incompatible schema: ${diffs.join('; ')}`,
+          );
+        const since = meta.since ?? [];
+        for (let g = since.length; g < schema.groups.length; g++) since.push(meta.next ?? 0);
+        meta.since = since;
+        meta.schema = schema.descriptor;
+        ops.push(putMeta('schema', meta.schema), putMeta('since', since));
+      }
+      if (ops.length > 0) await db.batch(ops, syncOpt(options.sync === true));
+      const levelBytes = options.path === undefined ? 0 : cacheSize + writeBufferSize;
+      let mode: OpenMode = 'new';
+      const cold = (m: OpenMode) => new ColdTier(db, schema, meta, options, m, levelBytes);
+      if (meta.next === undefined || meta.next === 0) {
+        mode = 'new';
+      } else if (
+        meta.snap !== undefined &&
+        meta.snap === meta.gen &&
+        (await loadSnapshot(db, tier))
+      ) {
+        mode = 'snapshot';
+      } else {
+        const c = cold('rebuild');
+        await c.#rebuild(tier);
+        tier.nextId = Math.max(tier.nextId, meta.next);
+        tier.settle();
+        return c;
+      }
+      tier.nextId = Math.max(tier.nextId, meta.next ?? 0);
+      return cold(mode);
+    } catch (err) {
+      await db.close().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  // ── reads ───────────────────────────────────────────────────────────────
+
+  #groupsFor(group: string | undefined): readonly ColdGroup[] {
+    if (group === undefined) return this.#schema.groups;
+    const g = this.#schema.group(group);
+    if (g === undefined)
+      throw new LeanrecError(
+        'E_ARGUMENT',
+        `unknown cold group "${group}" (groups: ${this.#schema.groups.map((x) => x.name).join(', ') || 'none'})`,
+      );
+    return [g];
+  }
+
+  /** Decodes a stored group value, or handles its absence. */
+  #decodeGroup(
+    id: number,
+    g: ColdGroup,
+    bytes: Uint8Array | undefined,
+    keyText: () => string,
+  ): object {
+    if (bytes === undefined) {
+      // A group added to the schema after this record was written: all its fields absent.
+      if (id < (this.#since[g.code] ?? 0)) return Object.freeze({});
+      throw new LeanrecError(
+        'E_CORRUPT',
+        `record ${keyText()}: cold group "${g.name}" is missing from the database`,
+        { key: keyText() },
+      );
+    }
+    const raw = this.#codec.decode(bytes, () => `record ${keyText()}, cold group "${g.name}"`);
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
+      throw new LeanrecError(
+        'E_CORRUPT',
+        `record ${keyText()}: cold group "${g.name}" is not a record`,
+        {
+          key: keyText(),
+        },
+      );
+    const value = deepFreeze(this.#groupShapes[g.code]!.fromStored(raw as Record<string, unknown>));
+    this.#cache.set(id, g.code, value, bytes.length);
+    return value;
+  }
+
+  /** Cold fields of record `id`: one group, or every group merged. Synchronous. */
+  read(id: number, group: string | undefined, keyText: () => string): Record<string, unknown> {
+    const groups = this.#groupsFor(group);
+    if (groups.length === 1)
+      return this.#readGroup(id, groups[0]!, keyText) as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    for (const g of groups) mergeInto(out, this.#readGroup(id, g, keyText));
+    return out;
+  }
+
+  #readGroup(id: number, g: ColdGroup, keyText: () => string): object {
+    const hit = this.#cache.get(id, g.code);
+    if (hit !== undefined) return hit;
+    let bytes: Uint8Array | undefined;
+    try {
+      bytes = this.#db.getSync(coldKey(g.code, id));
+    } catch (cause) {
+      throw ioError(cause, `reading record ${keyText()}`);
+    }
+    return this.#decodeGroup(id, g, bytes, keyText);
+  }
+
+  /** Like `read`, asynchronously. */
+  async load(
+    id: number,
+    group: string | undefined,
+    keyText: () => string,
+  ): Promise<Record<string, unknown>> {
+    const groups = this.#groupsFor(group);
+    const out: Record<string, unknown> = {};
+    const missing = groups.filter((g) => this.#cache.get(id, g.code) === undefined);
+    let values: (Uint8Array | undefined)[] = [];
+    if (missing.length > 0) {
+      try {
+        values = await this.#db.getMany(missing.map((g) => coldKey(g.code, id)));
+      } catch (cause) {
+        throw ioError(cause, `reading record ${keyText()}`);
+      }
+    }
+    for (const g of groups) {
+      const i = missing.indexOf(g);
+      const v = i < 0 ? this.#cache.get(id, g.code)! : this.#decodeGroup(id, g, values[i], keyText);
+      if (groups.length === 1) return v as Record<string, unknown>;
+      mergeInto(out, v);
+    }
+    return out;
+  }
+
+  /** Cold fields of many records, with `getMany` in batches of 256. */
+  async loadMany(
+    ids: readonly number[],
+    group: string | undefined,
+    keyTextAt: (i: number) => string,
+  ): Promise<Record<string, unknown>[]> {
+    const groups = this.#groupsFor(group);
+    const out: Record<string, unknown>[] = ids.map(() => ({}));
+    for (const g of groups) {
+      for (let start = 0; start < ids.length; start += GET_MANY_BATCH) {
+        const end = Math.min(ids.length, start + GET_MANY_BATCH);
+        const want: number[] = [];
+        for (let i = start; i < end; i++) {
+          const hit = this.#cache.get(ids[i]!, g.code);
+          if (hit !== undefined) {
+            if (groups.length === 1) out[i] = hit as Record<string, unknown>;
+            else mergeInto(out[i]!, hit);
+          } else want.push(i);
+        }
+        if (want.length === 0) continue;
+        let values: (Uint8Array | undefined)[];
+        try {
+          values = await this.#db.getMany(want.map((i) => coldKey(g.code, ids[i]!)));
+        } catch (cause) {
+          throw ioError(cause, 'reading records');
+        }
+        for (let k = 0; k < want.length; k++) {
+          const i = want[k]!;
+          const v = this.#decodeGroup(ids[i]!, g, values[k], () => keyTextAt(i));
+          if (groups.length === 1) out[i] = v as Record<string, unknown>;
+          else mergeInto(out[i]!, v);
+        }
+      }
+    }
+    return out;
+  }
+
+  // ── writes ──────────────────────────────────────────────────────────────
+
+  /** Writes one planned batch atomically. Nothing is written if it throws. */
+  async write(plan: readonly PlannedWrite[], nextId: number): Promise<void> {
+    const ops: BatchOp[] = [];
+    const groups = this.#schema.groups;
+    try {
+      for (const p of plan) {
+        if (p.superseded) continue;
+        ops.push({
+          type: 'put',
+          key: hotKey(p.id),
+          value: this.#codec.encode(this.#hotShape.toStored(p.rec)),
+        });
+        for (const g of groups)
+          ops.push({
+            type: 'put',
+            key: coldKey(g.code, p.id),
+            value: this.#codec.encode(this.#groupShapes[g.code]!.toStored(p.rec)),
+          });
+      }
+      this.#metaOps(ops, nextId);
+      await this.#db.batch(ops, syncOpt(this.#sync));
+    } catch (cause) {
+      this.#codec.rollback();
+      throw cause instanceof LeanrecError ? cause : ioError(cause, 'writing a batch');
+    }
+    this.#committed(nextId);
+    for (const p of plan) if (p.row >= 0) for (const g of groups) this.#cache.delete(p.id, g.code);
+  }
+
+  /** Deletes records by id, atomically. */
+  async remove(ids: readonly number[]): Promise<void> {
+    const ops: BatchOp[] = [];
+    for (const id of ids) {
+      ops.push({ type: 'del', key: hotKey(id) });
+      for (const g of this.#schema.groups) ops.push({ type: 'del', key: coldKey(g.code, id) });
+    }
+    this.#metaOps(ops, this.#nextIdStored);
+    try {
+      await this.#db.batch(ops, syncOpt(this.#sync));
+    } catch (cause) {
+      this.#codec.rollback();
+      throw ioError(cause, 'deleting records');
+    }
+    this.#committed(this.#nextIdStored);
+    for (const id of ids) for (const g of this.#schema.groups) this.#cache.delete(id, g.code);
+  }
+
+  /** Metadata that goes with every write: structures, next id, the generation bump. */
+  #metaOps(ops: BatchOp[], nextId: number): void {
+    const pending = this.#codec.pending;
+    if (pending !== undefined) ops.push(putMeta('structures', pending));
+    if (nextId !== this.#nextIdStored) ops.push(putMeta('next', nextId));
+    if (!this.#dirty) ops.push(putMeta('gen', this.#gen + 1));
+  }
+
+  #committed(nextId: number): void {
+    this.#codec.commit();
+    this.#nextIdStored = nextId;
+    if (!this.#dirty) {
+      this.#gen++;
+      this.#dirty = true;
+    }
+  }
+
+  /** Rows moved; ids did not: only the snapshot is stale (the generation is already bumped by writes). */
+  async afterCompact(_tier: HotTier): Promise<void> {
+    if (this.#dirty) return;
+    await this.#db.batch([putMeta('gen', this.#gen + 1)], syncOpt(this.#sync));
+    this.#gen++;
+    this.#dirty = true;
+  }
+
+  /** Saves the hot snapshot (on-disk stores) and closes the database. */
+  async close(tier: HotTier): Promise<void> {
+    try {
+      if (this.#persistent && this.#dirty) await this.#writeSnapshot(tier);
+    } finally {
+      await this.#db.close();
+    }
+  }
+
+  /**
+   * Stores the hot snapshot and marks it current. Old chunks are deleted in the same
+   * batch, so a crash leaves either the old snapshot or the new one.
+   */
+  async #writeSnapshot(tier: HotTier): Promise<void> {
+    const { meta, parts } = tier.snapshot();
+    const ops: BatchOp[] = [];
+    for await (const key of this.#db.keys(SNAPSHOT_RANGE)) ops.push({ type: 'del', key });
+    const header: Record<string, number> = {};
+    for (const [name, arrays] of parts) {
+      header[name] = arrays.length;
+      arrays.forEach((bytes, i) => {
+        const part = `${name}#${i}`;
+        let chunk = 0;
+        for (let off = 0; off < bytes.length || chunk === 0; off += SNAPSHOT_CHUNK)
+          ops.push({
+            type: 'put',
+            key: snapshotKey(part, chunk++),
+            value: bytes.slice(off, off + SNAPSHOT_CHUNK),
+          });
+      });
+    }
+    ops.push({
+      type: 'put',
+      key: snapshotKey('#meta', 0),
+      value: pack({ ...meta, parts: header }),
+    });
+    ops.push(putMeta('snap', this.#gen));
+    await this.#db.batch(ops, syncOpt(true));
+    this.#dirty = false;
+  }
+
+  async #rebuild(tier: HotTier): Promise<void> {
+    for await (const [key, value] of this.#db.iterator(HOT_RANGE)) {
+      const id = idOfHotKey(key);
+      const raw = this.#codec.decode(value, () => `hot entry of record id ${id}`);
+      if (raw === null || typeof raw !== 'object')
+        throw new LeanrecError('E_CORRUPT', `hot entry of record id ${id} is not a record`);
+      const rec = this.#hotShape.fromStored(raw as Record<string, unknown>);
+      if (tier.findRow(rec) >= 0)
+        throw new LeanrecError('E_CORRUPT', `two hot entries hold the same key (id ${id})`);
+      tier.insert(rec, id);
+    }
+  }
+
+  /** Cache and LevelDB figures for `memory()`. */
+  memory(): {
+    parts: MemoryPart[];
+    cacheBytes: number;
+    cacheEntries: number;
+    leveldbBytes: number;
+  } {
+    return {
+      parts: [
+        { name: 'cache', kind: 'cache', bytes: this.#cache.bytes },
+        { name: 'leveldb:configured', kind: 'leveldb', bytes: this.#levelBytes },
+      ],
+      cacheBytes: this.#cache.bytes,
+      cacheEntries: this.#cache.entries,
+      leveldbBytes: this.#levelBytes,
+    };
+  }
+
+  /** @internal For tests: the database. */
+  get _db(): DB {
+    return this.#db;
+  }
+}
+
+async function readMeta(db: DB): Promise<Meta> {
+  const names = ['schema', 'structures', 'next', 'gen', 'snap', 'since'] as const;
+  const values = await db.getMany(names.map((n) => metaKey(n)));
+  const meta: Meta = {};
+  names.forEach((n, i) => {
+    const v = values[i];
+    if (v === undefined) return;
+    try {
+      (meta as Record<string, unknown>)[n] = unpack(v);
+    } catch (cause) {
+      throw new LeanrecError('E_CORRUPT', `metadata entry "${n}" cannot be decoded`, { cause });
+    }
+  });
+  return meta;
+}
+
+/** Batch options; `sync` is classic-level's (fsync before the write is acknowledged). */
+function syncOpt(sync: boolean): object {
+  return { sync };
+}
+
+function putMeta(name: string, value: unknown): BatchOp {
+  return { type: 'put', key: metaKey(name), value: pack(value) };
+}
+
+async function loadSnapshot(db: DB, tier: HotTier): Promise<boolean> {
+  const chunks = new Map<string, Uint8Array[]>();
+  for await (const [key, value] of db.iterator(SNAPSHOT_RANGE)) {
+    const { part, chunk } = parseSnapshotKey(key);
+    let list = chunks.get(part);
+    if (list === undefined) chunks.set(part, (list = []));
+    list[chunk] = value;
+  }
+  const head = chunks.get('#meta')?.[0];
+  if (head === undefined) return false;
+  const header = unpack(head) as {
+    rowCount: number;
+    size: number;
+    nextId: number;
+    parts: Record<string, number>;
+  };
+  const parts = new Map<string, Uint8Array[]>();
+  for (const [name, count] of Object.entries(header.parts)) {
+    const arrays: Uint8Array[] = [];
+    for (let i = 0; i < count; i++) {
+      const list = chunks.get(`${name}#${i}`);
+      if (list === undefined) return false;
+      arrays.push(concat(list));
+    }
+    parts.set(name, arrays);
+  }
+  tier.restore({ rowCount: header.rowCount, size: header.size, nextId: header.nextId }, parts);
+  return true;
+}
+
+function concat(list: Uint8Array[]): Uint8Array {
+  if (list.length === 1) return list[0]!;
+  const out = new Uint8Array(list.reduce((s, b) => s + b.length, 0));
+  let off = 0;
+  for (const b of list) {
+    out.set(b, off);
+    off += b.length;
+  }
+  return out;
+}
+
+function mergeInto(out: Record<string, unknown>, part: object): void {
+  for (const k of Object.keys(part))
+    if (k === '__proto__')
+      Object.defineProperty(out, k, {
+        value: (part as Record<string, unknown>)[k],
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    else out[k] = (part as Record<string, unknown>)[k];
+}
+
+function deepFreeze<T>(v: T): T {
+  if (v !== null && typeof v === 'object' && !Object.isFrozen(v) && !(v instanceof Uint8Array)) {
+    Object.freeze(v);
+    for (const k of Object.keys(v)) deepFreeze((v as Record<string, unknown>)[k]);
+  }
+  return v;
+}
+
+function mapOpenError(err: unknown, path: string | undefined): LeanrecError {
+  const e = err as { code?: string; cause?: { code?: string } };
+  if (e?.code === 'LEVEL_LOCKED' || e?.cause?.code === 'LEVEL_LOCKED')
+    return new LeanrecError(
+      'E_LOCKED',
+      `the database at ${path} is open in another store or process`,
+      {
+        cause: err,
+      },
+    );
+  return new LeanrecError(
+    'E_IO',
+    `cannot open the database at ${path ?? '(memory)'}: ${(err as Error)?.message}`,
+    {
+      cause: err,
+    },
+  );
+}
+
+function ioError(cause: unknown, what: string): LeanrecError {
+  if (cause instanceof LeanrecError) return cause;
+  const e = cause as { code?: string };
+  if (e?.code === 'LEVEL_DATABASE_NOT_OPEN')
+    return new LeanrecError('E_CLOSED', `${what}: the database is closed`, { cause });
+  return new LeanrecError('E_IO', `${what}: ${(cause as Error)?.message ?? String(cause)}`, {
+    cause,
+  });
+}
+
+export { DEFAULT_GROUP };

@@ -1,0 +1,90 @@
+/**
+ * The one error class of leanrec. Every failure a user can meet carries a stable
+ * `code` (documented one by one in the README's "Errors" section), the original error
+ * as `cause` where there was one, and context: the field, the record key and, for
+ * parsers, the file, line and column.
+ */
+
+/** Stable error codes. Codes are never renamed or reused for another meaning. */
+export type ErrorCode =
+  /** The schema definition is invalid, or a database was written with an incompatible schema. */
+  | 'E_SCHEMA'
+  /** A record does not match the schema (wrong type, missing required field, out of range). */
+  | 'E_INVALID_RECORD'
+  /** Text input (deb822, relations, versions) could not be parsed. */
+  | 'E_PARSE'
+  /** A key that must exist does not. */
+  | 'E_NOT_FOUND'
+  /** The store was used after `close()`. */
+  | 'E_CLOSED'
+  /** The database directory is held by another open store (this or another process). */
+  | 'E_LOCKED'
+  /** Stored bytes are missing or undecodable. */
+  | 'E_CORRUPT'
+  /** An argument to a public function is invalid (wrong type, unknown field, out of range). */
+  | 'E_ARGUMENT'
+  /** A capacity limit was reached (string pool over 4 GiB, more than 2^32 records…). */
+  | 'E_LIMIT'
+  /** The underlying database failed (I/O error); the original error is the `cause`. */
+  | 'E_IO';
+
+/** Context attached to a {@link LeanrecError}. Every member is optional. */
+export interface ErrorContext {
+  /** The field concerned, as named in the schema or the input. */
+  field?: string;
+  /** The record's key, rendered as text (e.g. `"bash 5.2.15-2+b2 amd64"`). */
+  key?: string;
+  /** The input file, for parse errors. */
+  file?: string;
+  /** 1-based line number, for parse errors. */
+  line?: number;
+  /** 1-based column, for parse errors. */
+  column?: number;
+  /** The position of the record in the batch or input (0-based). */
+  index?: number;
+  /** The original error. */
+  cause?: unknown;
+}
+
+/**
+ * The error thrown by every leanrec API.
+ *
+ * @example
+ * ```ts
+ * try { await store.put(record) }
+ * catch (err) { if (err instanceof LeanrecError && err.code === 'E_INVALID_RECORD') console.error(err.field) }
+ * ```
+ */
+export class LeanrecError extends Error {
+  /** The stable error code. */
+  readonly code: ErrorCode;
+  /** The field concerned, if any. */
+  readonly field: string | undefined;
+  /** The record key concerned, if any. */
+  readonly key: string | undefined;
+  /** The input file, for parse errors. */
+  readonly file: string | undefined;
+  /** 1-based line, for parse errors. */
+  readonly line: number | undefined;
+  /** 1-based column, for parse errors. */
+  readonly column: number | undefined;
+  /** Position of the record in its batch or input. */
+  readonly index: number | undefined;
+
+  constructor(code: ErrorCode, message: string, context: ErrorContext = {}) {
+    super(message, context.cause === undefined ? undefined : { cause: context.cause });
+    this.name = 'LeanrecError';
+    this.code = code;
+    this.field = context.field;
+    this.key = context.key;
+    this.file = context.file;
+    this.line = context.line;
+    this.column = context.column;
+    this.index = context.index;
+  }
+}
+
+/** True when `err` is a {@link LeanrecError}, optionally with the given code. */
+export function isLeanrecError(err: unknown, code?: ErrorCode): err is LeanrecError {
+  return err instanceof LeanrecError && (code === undefined || err.code === code);
+}

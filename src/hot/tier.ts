@@ -1,0 +1,362 @@
+/**
+ * The hot tier: every hot column of one store, plus the row bookkeeping.
+ *
+ *   row:       0 1 2 3 4 5 …            (position in every column; nothing stores it)
+ *   ids:       Uint32Array              stable record id per row (never reused)
+ *   free:      Bitset                   1 = the row is a tombstone, free for reuse
+ *   presence:  Bitset per optional field  1 = the value is present
+ *   columns:   one per hot field (see columns.ts)
+ *   keys:      KeyIndex over the key fields' canonical bytes
+ *
+ * Invariants: `rowCount` is the high-water mark; rows ≥ rowCount are unused; a row is
+ * live iff `row < rowCount && !free.get(row)`; `size` counts live rows; freed rows are
+ * reused before the tier grows.
+ *
+ * Methods marked "trusted" assume the record was validated at the store's boundary.
+ */
+import { LeanrecError } from '../errors.ts';
+import { type HashFn, hash64 } from '../keys/hash.ts';
+import { KeyIndex, type KeySource } from '../keys/key-index.ts';
+import type { AnySchema } from '../schema/schema.ts';
+import { ownValue } from '../schema/validate.ts';
+import { Bitset } from './bitset.ts';
+import { ByteWriter } from './byte-writer.ts';
+import { type Column, makeColumn } from './columns.ts';
+import { grow, nextPow2 } from './grow.ts';
+import { StringPool } from './string-pool.ts';
+
+/** Options of a hot tier. */
+export interface HotTierOptions {
+  /** The 64-bit key hash. Injectable so tests can force collisions. @defaultValue hash64 */
+  hash?: HashFn;
+}
+
+/** One named part of the hot tier's memory. */
+export interface TierMemoryPart {
+  name: string;
+  kind: 'column' | 'pool' | 'index' | 'bitset' | 'rows';
+  bytes: number;
+}
+
+export class HotTier implements KeySource {
+  readonly schema: AnySchema;
+  pool: StringPool;
+  /** Columns by hot field index. Replaced as a whole by `compact()`/`restore()`. */
+  columns: Column[];
+  /** Presence bitsets by hot field index (`undefined` for required fields). */
+  presence: (Bitset | undefined)[];
+  ids: Uint32Array;
+  free: Bitset;
+  keys: KeyIndex;
+  rowCount = 0;
+  size = 0;
+  nextId = 0;
+  /** Freed rows waiting for reuse (a stack). */
+  #freeRows = new Uint32Array(16);
+  #freeCount = 0;
+  readonly #hash: HashFn;
+  readonly #keyIdx: readonly number[];
+  readonly #names: readonly string[];
+  readonly #guarded: readonly boolean[];
+  /** Query key bytes. */
+  readonly #qw = new ByteWriter();
+  /** Row key bytes (compared against the query). */
+  readonly #rw = new ByteWriter();
+  readonly #h = new Uint32Array(2);
+
+  constructor(schema: AnySchema, options: HotTierOptions = {}) {
+    this.schema = schema;
+    this.#hash = options.hash ?? hash64;
+    this.pool = new StringPool();
+    this.columns = this.#makeColumns(this.pool);
+    this.presence = schema.hotFields.map((f) => (f.field.isOptional ? new Bitset() : undefined));
+    this.ids = new Uint32Array(16);
+    this.free = new Bitset();
+    this.#keyIdx = schema.keyFields.map((f) => f.index);
+    this.#names = schema.hotFields.map((f) => f.name);
+    this.#guarded = schema.hotFields.map((f) => f.name in Object.prototype);
+    this.keys = new KeyIndex(this);
+  }
+
+  #makeColumns(pool: StringPool): Column[] {
+    return this.schema.hotFields.map((f) => makeColumn(f.field, { pool }, f.name));
+  }
+
+  // ── keys ────────────────────────────────────────────────────────────────
+
+  /** KeySource: true when `row`'s key bytes equal `key[0..keyEnd)`. */
+  keyEquals(row: number, key: Uint8Array, keyEnd: number): boolean {
+    const w = this.#rw;
+    w.pos = 0;
+    for (const i of this.#keyIdx) this.columns[i]!.writeRowKey(row, w);
+    if (w.pos !== keyEnd) return false;
+    const b = w.buf;
+    for (let i = 0; i < keyEnd; i++) if (b[i] !== key[i]) return false;
+    return true;
+  }
+
+  /** KeySource: the hash of `row`'s key. */
+  rowHash(row: number, out: Uint32Array): void {
+    const w = this.#rw;
+    w.pos = 0;
+    for (const i of this.#keyIdx) this.columns[i]!.writeRowKey(row, w);
+    this.#hash(w.buf, 0, w.pos, out);
+  }
+
+  /** Trusted: encodes the key fields of `obj` into the query buffer and hashes them. */
+  #encodeKey(obj: object): void {
+    const w = this.#qw;
+    w.pos = 0;
+    const idx = this.#keyIdx;
+    for (let k = 0; k < idx.length; k++) {
+      const i = idx[k]!;
+      const v = this.#guarded[i]
+        ? ownValue(obj, this.#names[i]!)
+        : (obj as Record<string, unknown>)[this.#names[i]!];
+      this.columns[i]!.writeKey(v, w);
+    }
+    this.#hash(w.buf, 0, w.pos, this.#h);
+  }
+
+  /** Trusted: the row holding the key of `obj` (a record or a key object), or -1. */
+  findRow(obj: object): number {
+    this.#encodeKey(obj);
+    return this.keys.find(this.#h[0]!, this.#h[1]!, this.#qw.buf, this.#qw.pos);
+  }
+
+  /** The canonical key bytes of `obj` as a binary string (for maps keyed by record key). */
+  keyString(obj: object): string {
+    this.#encodeKey(obj);
+    return Buffer.from(this.#qw.buf.buffer, this.#qw.buf.byteOffset, this.#qw.pos).toString(
+      'latin1',
+    );
+  }
+
+  // ── rows ────────────────────────────────────────────────────────────────
+
+  /** True when `row` holds a live record. */
+  isLive(row: number): boolean {
+    return row >= 0 && row < this.rowCount && !this.free.get(row);
+  }
+
+  /** Trusted: adds a record whose key is absent; returns its row. */
+  insert(rec: object, id: number): number {
+    let row: number;
+    if (this.#freeCount > 0) row = this.#freeRows[--this.#freeCount]!;
+    else {
+      row = this.rowCount;
+      if (row >= 0xffffffff) throw new LeanrecError('E_LIMIT', 'more than 2^32-1 rows');
+      this.#ensureRows(row + 1);
+      this.rowCount = row + 1;
+    }
+    this.free.clear(row);
+    this.ids[row] = id;
+    this.#writeFields(row, rec);
+    this.rowHash(row, this.#h);
+    this.keys.insert(this.#h[0]!, this.#h[1]!, row);
+    this.size++;
+    if (id >= this.nextId) this.nextId = id + 1;
+    return row;
+  }
+
+  /** Trusted: replaces the hot fields of a live row whose key equals the record's. */
+  update(row: number, rec: object): void {
+    this.#writeFields(row, rec);
+  }
+
+  /** Trusted: deletes a live row (tombstone; the row is reused by a later insert). */
+  remove(row: number): void {
+    this.rowHash(row, this.#h);
+    const w = this.#rw;
+    this.keys.remove(this.#h[0]!, this.#h[1]!, w.buf.slice(0, w.pos), w.pos);
+    this.free.set(row);
+    if (this.#freeCount >= this.#freeRows.length)
+      this.#freeRows = grow(this.#freeRows, this.#freeCount + 1);
+    this.#freeRows[this.#freeCount++] = row;
+    this.size--;
+  }
+
+  /** Reads hot field `i` of `row` (`undefined` when an optional value is absent). */
+  read(row: number, i: number): unknown {
+    const p = this.presence[i];
+    if (p !== undefined && !p.get(row)) return undefined;
+    return this.columns[i]!.get(row);
+  }
+
+  #ensureRows(rows: number): void {
+    if (rows <= this.ids.length) return;
+    const cap = nextPow2(rows);
+    this.ids = grow(this.ids, cap);
+    for (const c of this.columns) c.ensure(cap);
+    for (const p of this.presence) p?.ensure(cap);
+    this.free.ensure(cap);
+  }
+
+  #writeFields(row: number, rec: object): void {
+    const names = this.#names;
+    for (let i = 0; i < names.length; i++) {
+      const v = this.#guarded[i]
+        ? ownValue(rec, names[i]!)
+        : (rec as Record<string, unknown>)[names[i]!];
+      const p = this.presence[i];
+      if (v === undefined) {
+        p!.clear(row);
+        continue;
+      }
+      p?.set(row);
+      this.columns[i]!.set(row, v);
+    }
+  }
+
+  /** Frees the string pool's interning table (rebuilt on the next write); call after ingest. */
+  settle(): void {
+    this.pool.dropInternTable();
+  }
+
+  /**
+   * Moves live rows to the front in row order, drops tombstones, rebuilds the string
+   * pool without garbage and the key index. Ids are kept. Returns the old row of each
+   * new row.
+   */
+  compact(): Uint32Array {
+    const n = this.size;
+    const oldRows = new Uint32Array(n);
+    let k = 0;
+    for (let r = 0; r < this.rowCount; r++) if (!this.free.get(r)) oldRows[k++] = r;
+    const pool = new StringPool();
+    const cols = this.#makeColumns(pool);
+    const cap = nextPow2(Math.max(n, 16));
+    for (const c of cols) c.ensure(cap);
+    const presence = this.presence.map((p) => (p === undefined ? undefined : new Bitset()));
+    for (const p of presence) p?.ensure(cap);
+    const ids = new Uint32Array(cap);
+    for (let to = 0; to < n; to++) {
+      const from = oldRows[to]!;
+      ids[to] = this.ids[from]!;
+      for (let i = 0; i < cols.length; i++) {
+        const p = this.presence[i];
+        if (p !== undefined) {
+          if (!p.get(from)) continue;
+          presence[i]!.set(to);
+        }
+        cols[i]!.copyRow(this.columns[i]!, from, to);
+      }
+    }
+    pool.dropInternTable();
+    this.pool = pool;
+    this.columns = cols;
+    this.presence = presence;
+    this.ids = ids;
+    this.free = new Bitset();
+    this.free.ensure(cap);
+    this.rowCount = n;
+    this.#freeCount = 0;
+    this.#freeRows = new Uint32Array(16);
+    this.keys.rebuild(rowsUpTo(n), n);
+    return oldRows;
+  }
+
+  /** Exact allocated bytes of each part. */
+  memory(): TierMemoryPart[] {
+    const parts: TierMemoryPart[] = [];
+    const hot = this.schema.hotFields;
+    for (let i = 0; i < hot.length; i++) {
+      const f = hot[i]!;
+      parts.push({
+        name: `column:${f.name}`,
+        kind: 'column',
+        bytes: this.columns[i]!.byteLength(),
+      });
+      const p = this.presence[i];
+      if (p) parts.push({ name: `presence:${f.name}`, kind: 'bitset', bytes: p.byteLength });
+    }
+    const pm = this.pool.memory();
+    parts.push({ name: 'pool', kind: 'pool', bytes: pm.poolCapacityBytes });
+    parts.push({ name: 'pool:intern-table', kind: 'index', bytes: pm.internTableBytes });
+    parts.push({ name: 'key-index', kind: 'index', bytes: this.keys.byteLength });
+    parts.push({ name: 'ids', kind: 'rows', bytes: this.ids.byteLength });
+    parts.push({
+      name: 'tombstones',
+      kind: 'bitset',
+      bytes: this.free.byteLength + this.#freeRows.byteLength,
+    });
+    return parts;
+  }
+
+  /** Raw arrays of the whole tier, for a snapshot (see `restore`). */
+  snapshot(): {
+    meta: { rowCount: number; size: number; nextId: number };
+    parts: Map<string, Uint8Array[]>;
+  } {
+    const parts = new Map<string, Uint8Array[]>();
+    parts.set('pool', [this.pool.toBytes()]);
+    parts.set('ids', [new Uint8Array(this.ids.buffer, 0, this.rowCount * 4)]);
+    parts.set('free', [this.free.toBytes()]);
+    parts.set('keys', [this.keys.toBytes()]);
+    const hot = this.schema.hotFields;
+    for (let i = 0; i < hot.length; i++) {
+      parts.set(`c:${hot[i]!.name}`, this.columns[i]!.parts());
+      const p = this.presence[i];
+      if (p) parts.set(`p:${hot[i]!.name}`, [p.toBytes()]);
+    }
+    return { meta: { rowCount: this.rowCount, size: this.size, nextId: this.nextId }, parts };
+  }
+
+  /**
+   * Restores the tier from a `snapshot()`. Hot fields absent from the snapshot (added
+   * optional fields) restore as absent on every row.
+   */
+  restore(
+    meta: { rowCount: number; size: number; nextId: number },
+    parts: Map<string, Uint8Array[]>,
+  ): void {
+    const pool = StringPool.fromBytes(parts.get('pool')?.[0] ?? new Uint8Array([0]));
+    const cols = this.#makeColumns(pool);
+    const n = meta.rowCount;
+    const cap = nextPow2(Math.max(n, 16));
+    const hot = this.schema.hotFields;
+    for (let i = 0; i < hot.length; i++) {
+      const name = hot[i]!.name;
+      const cp = parts.get(`c:${name}`);
+      if (cp) cols[i]!.restore(cp, cap);
+      else cols[i]!.reset(cap);
+    }
+    this.presence = hot.map((f) => {
+      if (!f.field.isOptional) return undefined;
+      const pp = parts.get(`p:${f.name}`);
+      const b = pp?.[0] ? Bitset.fromBytes(pp[0]) : new Bitset();
+      b.ensure(cap);
+      return b;
+    });
+    this.pool = pool;
+    this.columns = cols;
+    const idBytes = parts.get('ids')?.[0] ?? new Uint8Array(0);
+    this.ids = new Uint32Array(cap);
+    new Uint8Array(this.ids.buffer).set(idBytes);
+    const fb = parts.get('free')?.[0];
+    this.free = fb ? Bitset.fromBytes(fb) : new Bitset();
+    this.free.ensure(cap);
+    this.rowCount = n;
+    this.size = meta.size;
+    this.nextId = meta.nextId;
+    this.#freeCount = 0;
+    for (let r = 0; r < n; r++) {
+      if (!this.free.get(r)) continue;
+      if (this.#freeCount >= this.#freeRows.length)
+        this.#freeRows = grow(this.#freeRows, this.#freeCount + 1);
+      this.#freeRows[this.#freeCount++] = r;
+    }
+    const kb = parts.get('keys')?.[0];
+    if (kb) this.keys = KeyIndex.fromBytes(kb, this);
+    else this.keys.rebuild(this.liveRows(), this.size);
+  }
+
+  /** Iterates live rows in row order. */
+  *liveRows(): Generator<number> {
+    for (let r = 0; r < this.rowCount; r++) if (!this.free.get(r)) yield r;
+  }
+}
+
+function* rowsUpTo(n: number): Generator<number> {
+  for (let r = 0; r < n; r++) yield r;
+}

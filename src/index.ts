@@ -1,0 +1,46 @@
+/**
+ * leanrec: hold huge metadata sets in a small, predictable amount of memory.
+ * Hot fields live in typed-array columns; cold groups in LevelDB, loaded on demand.
+ *
+ * @packageDocumentation
+ */
+export type { ErrorCode, ErrorContext } from './errors.ts';
+export { isLeanrecError, LeanrecError } from './errors.ts';
+export type { HashFn } from './keys/hash.ts';
+export { constantHash, hash64 } from './keys/hash.ts';
+export type {
+  AnyField,
+  AnySchema,
+  ColdGroup,
+  FieldDescriptor,
+  FieldInfo,
+  FieldKind,
+  FieldMap,
+  GroupName,
+  Infer,
+  InferCold,
+  InferField,
+  InferFields,
+  InferHot,
+  InferKey,
+  Json,
+  NumberKind,
+  ScalarKind,
+  SchemaDefinition,
+  SchemaDescriptor,
+} from './schema/index.ts';
+export {
+  Field,
+  MAX_ENUM_VALUES,
+  RecordValidator,
+  Schema,
+  schema,
+  schemaDifferences,
+  t,
+} from './schema/index.ts';
+export { openStore } from './store/open.ts';
+export type { StoreOptions, WriteOptions, WriteResult } from './store/options.ts';
+export type { Condition, Filter, Range } from './store/query.ts';
+export type { WhereOptions } from './store/store.ts';
+export { Store } from './store/store.ts';
+export type { KeyOf, MemoryPart, RecordView, StoreMemory, ViewMethods } from './store/types.ts';

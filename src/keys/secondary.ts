@@ -1,0 +1,164 @@
+/**
+ * Secondary indexes on hot fields declared `.indexed()`: for each, the live rows sorted
+ * by the field's value key, so an equality or range condition is two binary searches
+ * and a walk over a contiguous run of postings.
+ *
+ *   rows:  Uint32Array [ r7 r2 r9 | r1 r4 | r3 … ]   sorted by valueKey(row), then row
+ *                        └ value a ┘ └ b ┘
+ *   valueKey: string → pool offset (strings are interned: equal ⇔ same offset)
+ *             enum → code; number → the number; flag → 0/1
+ *
+ * Built lazily on first use and dropped by any write (rebuilt on the next query), so
+ * writes never pay for it.
+ */
+import type { EnumColumn, FlagColumn, NumberColumn, StringColumn } from '../hot/columns.ts';
+import type { HotTier } from '../hot/tier.ts';
+import type { FieldInfo } from '../schema/schema.ts';
+
+interface Postings {
+  rows: Uint32Array;
+  keyOf: (row: number) => number;
+}
+
+const INDEXABLE = new Set(['string', 'enum', 'flag', 'u8', 'u16', 'u32', 'i32', 'f32', 'f64']);
+
+export class SecondaryIndexes {
+  readonly #tier: HotTier;
+  readonly #fields: ReadonlySet<FieldInfo>;
+  readonly #built = new Map<FieldInfo, Postings>();
+
+  constructor(tier: HotTier) {
+    this.#tier = tier;
+    this.#fields = new Set(
+      tier.schema.hotFields.filter((f) => f.field.isIndexed && INDEXABLE.has(f.field.kind)),
+    );
+  }
+
+  /** Drops every built index (called on every write). */
+  invalidate(): void {
+    if (this.#built.size > 0) this.#built.clear();
+  }
+
+  /** True when `cond` on `f` can be answered from an index. */
+  applies(f: FieldInfo, cond: unknown): boolean {
+    if (!this.#fields.has(f)) return false;
+    if (cond !== null && typeof cond === 'object' && !Array.isArray(cond))
+      return f.field.kind !== 'string' && f.field.kind !== 'enum' && f.field.kind !== 'flag';
+    return true;
+  }
+
+  /** ANDs `acc` with the rows matching `cond` (a value, values, or a numeric range). */
+  and(acc: Uint32Array, f: FieldInfo, cond: unknown): void {
+    const p = this.#postings(f);
+    const hits = new Uint32Array(acc.length);
+    const mark = (lo: number, hi: number) => {
+      for (let i = lo; i < hi; i++) {
+        const r = p.rows[i]!;
+        hits[r >>> 5]! |= 1 << (r & 31);
+      }
+    };
+    if (cond !== null && typeof cond === 'object' && !Array.isArray(cond)) {
+      const c = cond as { gt?: number; gte?: number; lt?: number; lte?: number };
+      const lo = c.gte !== undefined ? lower(p, c.gte) : c.gt !== undefined ? upper(p, c.gt) : 0;
+      const hi =
+        c.lte !== undefined ? upper(p, c.lte) : c.lt !== undefined ? lower(p, c.lt) : p.rows.length;
+      mark(lo, hi);
+    } else {
+      for (const v of Array.isArray(cond) ? cond : [cond]) {
+        const k = this.#keyOfValue(f, v);
+        if (k === undefined) continue;
+        mark(lower(p, k), upper(p, k));
+      }
+    }
+    for (let w = 0; w < acc.length; w++) acc[w]! &= hits[w]!;
+  }
+
+  /** Bytes held by built indexes. */
+  get byteLength(): number {
+    let n = 0;
+    for (const p of this.#built.values()) n += p.rows.byteLength;
+    return n;
+  }
+
+  #keyOfValue(f: FieldInfo, v: unknown): number | undefined {
+    const col = this.#tier.columns[f.index]!;
+    switch (f.field.kind) {
+      case 'string':
+        return this.#tier.pool.find(v as string);
+      case 'enum': {
+        const c = (col as EnumColumn).codeOf(v as string);
+        return c < 0 ? undefined : c;
+      }
+      case 'flag':
+        return v ? 1 : 0;
+      default: {
+        // Round through the column's type, as stored values were.
+        const one = new ((col as NumberColumn).data.constructor as new (n: number) => Float64Array)(
+          1,
+        );
+        one[0] = v as number;
+        return one[0];
+      }
+    }
+  }
+
+  #postings(f: FieldInfo): Postings {
+    let p = this.#built.get(f);
+    if (p !== undefined) return p;
+    const tier = this.#tier;
+    const col = tier.columns[f.index]!;
+    let keyOf: (row: number) => number;
+    switch (f.field.kind) {
+      case 'string': {
+        const d = (col as StringColumn).data;
+        keyOf = (r) => d[r]!;
+        break;
+      }
+      case 'enum': {
+        const d = (col as EnumColumn).codes;
+        keyOf = (r) => d[r]!;
+        break;
+      }
+      case 'flag': {
+        const b = (col as FlagColumn).bits;
+        keyOf = (r) => (b.get(r) ? 1 : 0);
+        break;
+      }
+      default: {
+        const d = (col as NumberColumn).data;
+        keyOf = (r) => d[r]!;
+      }
+    }
+    const pres = tier.presence[f.index];
+    const rows = new Uint32Array(tier.size);
+    let n = 0;
+    for (let r = 0; r < tier.rowCount; r++)
+      if (!tier.free.get(r) && (pres === undefined || pres.get(r))) rows[n++] = r;
+    const sorted = rows.subarray(0, n).sort((a, b) => keyOf(a) - keyOf(b) || a - b);
+    p = { rows: sorted.slice(), keyOf };
+    this.#built.set(f, p);
+    return p;
+  }
+}
+
+function lower(p: Postings, k: number): number {
+  let lo = 0;
+  let hi = p.rows.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (p.keyOf(p.rows[mid]!) < k) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function upper(p: Postings, k: number): number {
+  let lo = 0;
+  let hi = p.rows.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (p.keyOf(p.rows[mid]!) <= k) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

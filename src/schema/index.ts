@@ -1,0 +1,20 @@
+export type { AnyField, FieldKind, FieldMap, NumberKind, ScalarKind } from './field.ts';
+export { describeField, Field } from './field.ts';
+export type { FieldDescriptor, SchemaDescriptor } from './fingerprint.ts';
+export { describeFieldType, schemaDifferences } from './fingerprint.ts';
+export type {
+  ColdFieldsOf,
+  ColdGroupsOf,
+  GroupName,
+  Infer,
+  InferCold,
+  InferField,
+  InferFields,
+  InferHot,
+  InferKey,
+} from './infer.ts';
+export type { AnySchema, ColdGroup, FieldInfo, SchemaDefinition } from './schema.ts';
+export { DEFAULT_GROUP, RESERVED_VIEW_NAMES, Schema, schema } from './schema.ts';
+export type { Json } from './t.ts';
+export { MAX_ENUM_VALUES, t } from './t.ts';
+export { checkFor, describeValue, RecordValidator } from './validate.ts';

@@ -1,0 +1,208 @@
+import { LeanrecError } from '../errors.ts';
+import { type AnyField, describeField, type FieldKind } from './field.ts';
+import type { AnySchema, FieldInfo } from './schema.ts';
+
+/** A check of one value against one field type: `true` when valid. */
+type Check = (v: unknown) => boolean;
+
+const HEX = /^[0-9a-f]*$/;
+
+/** One entry per field kind: builds the value check for a field of that kind. */
+const checkers: { [K in FieldKind]: (f: AnyField) => Check } = {
+  string: () => (v) => typeof v === 'string' && v.isWellFormed(),
+  enum: (f) => {
+    if (f.values === undefined) return (v) => typeof v === 'string' && v.isWellFormed();
+    const set = new Set(f.values);
+    return (v) => typeof v === 'string' && set.has(v);
+  },
+  flag: () => (v) => typeof v === 'boolean',
+  u8: () => (v) => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 0xff,
+  u16: () => (v) => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 0xffff,
+  u32: () => (v) => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 0xffffffff,
+  i32: () => (v) =>
+    Number.isInteger(v) && (v as number) >= -0x80000000 && (v as number) <= 0x7fffffff,
+  f32: () => (v) => typeof v === 'number',
+  f64: () => (v) => typeof v === 'number',
+  bytes: (f) => (v) => v instanceof Uint8Array && v.length === f.width,
+  hex: (f) => (v) => typeof v === 'string' && v.length === 2 * f.width && HEX.test(v),
+  list: (f) => {
+    const inner = checkFor(f.inner!);
+    return (v) => {
+      if (!Array.isArray(v)) return false;
+      for (let i = 0; i < v.length; i++) if (!inner(v[i])) return false;
+      return true;
+    };
+  },
+  json: () => (v) => isJson(v, 0),
+};
+
+/** The value check for a field type. */
+export function checkFor(f: AnyField): Check {
+  return checkers[f.kind](f);
+}
+
+function isJson(v: unknown, depth: number): boolean {
+  if (depth > 100) return false;
+  switch (typeof v) {
+    case 'string':
+      return v.isWellFormed();
+    case 'number':
+    case 'boolean':
+      return true;
+    case 'object': {
+      if (v === null) return true;
+      if (Array.isArray(v)) {
+        for (let i = 0; i < v.length; i++) if (!isJson(v[i], depth + 1)) return false;
+        return true;
+      }
+      const proto = Object.getPrototypeOf(v);
+      if (proto !== Object.prototype && proto !== null) return false;
+      for (const k of Object.keys(v))
+        if (!k.isWellFormed() || !isJson((v as Record<string, unknown>)[k], depth + 1))
+          return false;
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+/** Reads a field of a plain object without reaching into its prototype chain. */
+export function ownValue(obj: object, name: string): unknown {
+  return Object.hasOwn(obj, name) ? (obj as Record<string, unknown>)[name] : undefined;
+}
+
+interface CompiledField {
+  readonly info: FieldInfo;
+  readonly check: Check;
+  /** Name also found on Object.prototype: must be read as an own property. */
+  readonly guarded: boolean;
+  readonly expected: string;
+}
+
+/**
+ * Validates records and keys against one schema. Built once per schema; each call walks
+ * a precompiled list of checks.
+ */
+export class RecordValidator {
+  readonly #schema: AnySchema;
+  readonly #fields: readonly CompiledField[];
+  readonly #names: ReadonlySet<string>;
+  readonly #keyFields: readonly CompiledField[];
+
+  constructor(schema: AnySchema) {
+    this.#schema = schema;
+    const all = [...schema.hotFields, ...schema.groups.flatMap((g) => g.fields)];
+    this.#fields = all.map(compile);
+    this.#names = new Set(all.map((f) => f.name));
+    this.#keyFields = schema.keyFields.map(compile);
+  }
+
+  /**
+   * Checks one record.
+   *
+   * @param index - the record's position in its batch, reported in the error.
+   * @throws LeanrecError `E_INVALID_RECORD` naming the field, the expected type and the
+   * record's key: a missing required field, a value of the wrong type or out of range,
+   * a string with a lone surrogate, or a field the schema does not declare.
+   */
+  validate(rec: unknown, index?: number): void {
+    if (rec === null || typeof rec !== 'object' || Array.isArray(rec))
+      throw new LeanrecError(
+        'E_INVALID_RECORD',
+        `record${index === undefined ? '' : ` #${index}`} is not an object`,
+        index === undefined ? {} : { index },
+      );
+    const obj = rec as Record<string, unknown>;
+    let present = 0;
+    for (const cf of this.#fields) {
+      const v = cf.guarded ? ownValue(obj, cf.info.name) : obj[cf.info.name];
+      if (v === undefined) {
+        if (!cf.info.field.isOptional) this.#fail(obj, cf, index, 'is missing');
+        continue;
+      }
+      present++;
+      if (!cf.check(v)) this.#fail(obj, cf, index, `has ${describeValue(v)}`);
+    }
+    let own = 0;
+    for (const k in obj) if (Object.hasOwn(obj, k) && obj[k] !== undefined) own++;
+    if (own !== present) {
+      const extra = Object.keys(obj).find((k) => !this.#names.has(k) && obj[k] !== undefined);
+      throw new LeanrecError(
+        'E_INVALID_RECORD',
+        `record ${this.keyText(obj)}${index === undefined ? '' : ` (#${index})`}: field "${extra}" is not in the schema`,
+        withIndex({ field: extra ?? '', key: this.keyText(obj) }, index),
+      );
+    }
+  }
+
+  /**
+   * Checks a key object: every key field present with a valid value.
+   *
+   * @throws LeanrecError `E_ARGUMENT` naming the key field.
+   */
+  validateKey(key: unknown): void {
+    if (key === null || typeof key !== 'object')
+      throw new LeanrecError(
+        'E_ARGUMENT',
+        `key must be an object with ${this.#schema.key.map((k) => `"${k}"`).join(', ')}`,
+      );
+    for (const cf of this.#keyFields) {
+      const v = ownValue(key, cf.info.name);
+      if (v === undefined || !cf.check(v))
+        throw new LeanrecError(
+          'E_ARGUMENT',
+          `key field "${cf.info.name}" ${v === undefined ? 'is missing' : `has ${describeValue(v)}`}, expected ${cf.expected}`,
+          { field: cf.info.name },
+        );
+    }
+  }
+
+  /** The record's key as text, for messages: key values joined by spaces. */
+  keyText(obj: object): string {
+    return this.#schema.key.map((k) => renderKeyPart(ownValue(obj, k))).join(' ');
+  }
+
+  #fail(obj: object, cf: CompiledField, index: number | undefined, what: string): never {
+    const key = this.keyText(obj);
+    throw new LeanrecError(
+      'E_INVALID_RECORD',
+      `record ${key}${index === undefined ? '' : ` (#${index})`}: field "${cf.info.name}" ${what}, expected ${cf.expected}`,
+      withIndex({ field: cf.info.name, key }, index),
+    );
+  }
+}
+
+function withIndex<T extends object>(ctx: T, index: number | undefined): T & { index?: number } {
+  return index === undefined ? ctx : { ...ctx, index };
+}
+
+function compile(info: FieldInfo): CompiledField {
+  return {
+    info,
+    check: checkFor(info.field),
+    guarded: info.name in Object.prototype,
+    expected: describeField(info.field) + (info.field.isOptional ? ' (optional)' : ''),
+  };
+}
+
+function renderKeyPart(v: unknown): string {
+  if (v === undefined) return '?';
+  if (typeof v === 'string') return JSON.stringify(v).slice(1, -1) || '""';
+  if (v instanceof Uint8Array) return Buffer.from(v).toString('hex');
+  return String(v);
+}
+
+/** Short description of a value for error messages (type and a bounded preview). */
+export function describeValue(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return `an array of ${v.length}`;
+  if (v instanceof Uint8Array) return `${v.length} bytes`;
+  if (typeof v === 'string') {
+    const s = JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+    return v.isWellFormed() ? `the string ${s}` : `a string with a lone surrogate ${s}`;
+  }
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint')
+    return `${typeof v} ${String(v)}`;
+  return `a value of type ${typeof v}`;
+}

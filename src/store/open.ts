@@ -1,0 +1,50 @@
+import { ColdTier } from '../cold/cold-tier.ts';
+import { LeanrecError } from '../errors.ts';
+import { HotTier } from '../hot/tier.ts';
+import { type AnySchema, Schema } from '../schema/schema.ts';
+import type { StoreOptions } from './options.ts';
+import { Store } from './store.ts';
+
+/**
+ * Opens a store of records of `schema`.
+ *
+ * - `{ path }`: LevelDB on disk. Reopening loads the hot snapshot written by `close()`
+ *   when it matches the database, and otherwise rebuilds the hot tier from the database
+ *   (after a crash).
+ * - no `path`: the cold tier lives in memory (`memory-level`).
+ * - `{ cold: false }`: hot-only; cold fields are validated and dropped.
+ *
+ * @throws LeanrecError `E_SCHEMA` when the database was written with an incompatible
+ * schema (the message lists what differs); `E_LOCKED` when another store holds the
+ * directory; `E_CORRUPT` when its metadata is unreadable; `E_ARGUMENT` for bad options.
+ * @example
+ * ```ts
+ * const store = await openStore(Packages, { path: './pkgs.db' })
+ * await store.ingest(records)
+ * store.get({ package: 'bash', version: '5.2.15-2+b2', architecture: 'amd64' })?.cold('control')
+ * await store.close()
+ * ```
+ */
+export async function openStore<S extends AnySchema>(
+  schema: S,
+  options: StoreOptions = {},
+): Promise<Store<S>> {
+  if (!(schema instanceof Schema))
+    throw new LeanrecError('E_ARGUMENT', 'openStore(schema): schema must come from schema()');
+  if (options === null || typeof options !== 'object')
+    throw new LeanrecError('E_ARGUMENT', 'openStore(schema, options): options must be an object');
+  if (options.cold === false && options.path !== undefined)
+    throw new LeanrecError(
+      'E_ARGUMENT',
+      'openStore: { cold: false } keeps nothing on disk; drop `path` or the `cold: false`',
+    );
+  for (const k of ['cacheBytes', 'levelCacheBytes', 'levelWriteBufferBytes'] as const) {
+    const v = options[k];
+    if (v !== undefined && (!Number.isSafeInteger(v) || v < 0))
+      throw new LeanrecError('E_ARGUMENT', `openStore: ${k} must be a non-negative integer`);
+  }
+  const tier = new HotTier(schema, options.hash === undefined ? {} : { hash: options.hash });
+  if (options.cold === false) return new Store(schema, tier, undefined);
+  const cold = await ColdTier.open(schema, tier, options);
+  return new Store(schema, tier, cold);
+}

@@ -1,0 +1,253 @@
+/**
+ * Filters → row bitsets. Each condition of a filter is turned into a bitset of the
+ * rows it matches (a word of 32 rows at a time where the column allows), the bitsets are
+ * ANDed with the live rows, and the result is counted or walked. Nothing is decoded.
+ *
+ *   filter { priority: ['required', 'important'], essential: true, size: { lt: 1e6 } }
+ *     priority  → code mask [0,1,1,0,…] → scan Uint8Array codes   → bits
+ *     essential → flag words, as they are                          → bits
+ *     size      → range test over the Uint32Array                   → bits
+ *     result    = live & bits & bits & bits
+ */
+import { LeanrecError } from '../errors.ts';
+import type {
+  EnumColumn,
+  FixedBytesColumn,
+  FlagColumn,
+  NumberColumn,
+  StringColumn,
+} from '../hot/columns.ts';
+import type { HotTier } from '../hot/tier.ts';
+import type { SecondaryIndexes } from '../keys/secondary.ts';
+import type { FieldKind } from '../schema/field.ts';
+import type { FieldInfo } from '../schema/schema.ts';
+import { checkFor, describeValue } from '../schema/validate.ts';
+
+/** A numeric range condition. Bounds that are absent do not constrain. */
+export interface Range {
+  gt?: number;
+  gte?: number;
+  lt?: number;
+  lte?: number;
+}
+
+/** Condition on one field: a value, a list of values (any of), or a range (numbers). */
+export type Condition<T> = T | readonly T[] | (T extends number ? Range : never);
+
+/** A filter: conditions on hot fields, all of which must hold. */
+export type Filter<H> = { [K in keyof H]?: Condition<NonNullable<H[K]>> };
+
+type Apply = (acc: Uint32Array, tier: HotTier, f: FieldInfo, cond: unknown) => void;
+
+const isRange = (c: unknown): c is Range =>
+  c !== null &&
+  typeof c === 'object' &&
+  !Array.isArray(c) &&
+  !(c instanceof Uint8Array) &&
+  Object.keys(c).every((k) => k === 'gt' || k === 'gte' || k === 'lt' || k === 'lte');
+
+/** Values of an equality/any-of condition, each checked against the field type. */
+function valuesOf(f: FieldInfo, cond: unknown): unknown[] {
+  const vals = Array.isArray(cond) ? cond : [cond];
+  const check = checkFor(f.field);
+  for (const v of vals)
+    if (!check(v))
+      throw new LeanrecError(
+        'E_ARGUMENT',
+        `filter on "${f.name}": ${describeValue(v)} is not a valid ${f.field.kind} value`,
+        { field: f.name },
+      );
+  return vals;
+}
+
+/** AND `acc` with the rows whose `match(row)` is true (rows in words already 0 are skipped). */
+function andPredicate(acc: Uint32Array, match: (row: number) => boolean): void {
+  for (let w = 0; w < acc.length; w++) {
+    let bits = acc[w]!;
+    if (bits === 0) continue;
+    const base = w << 5;
+    let keep = 0;
+    while (bits !== 0) {
+      const j = 31 - Math.clz32(bits & -bits);
+      bits &= bits - 1;
+      if (match(base + j)) keep |= 1 << j;
+    }
+    acc[w] = keep;
+  }
+}
+
+function applyNumber(acc: Uint32Array, tier: HotTier, f: FieldInfo, cond: unknown): void {
+  const data = (tier.columns[f.index] as NumberColumn).data;
+  if (isRange(cond)) {
+    for (const [k, v] of Object.entries(cond))
+      if (typeof v !== 'number')
+        throw new LeanrecError(
+          'E_ARGUMENT',
+          `filter on "${f.name}": range bound ${k} must be a number`,
+          {
+            field: f.name,
+          },
+        );
+    const lo = cond.gte ?? (cond.gt === undefined ? -Infinity : cond.gt);
+    const hi = cond.lte ?? (cond.lt === undefined ? Infinity : cond.lt);
+    const loOpen = cond.gte === undefined && cond.gt !== undefined;
+    const hiOpen = cond.lte === undefined && cond.lt !== undefined;
+    andPredicate(acc, (r) => {
+      const x = data[r]!;
+      return (loOpen ? x > lo : x >= lo) && (hiOpen ? x < hi : x <= hi);
+    });
+    return;
+  }
+  const vals = valuesOf(f, cond) as number[];
+  if (vals.length === 1) {
+    const v = vals[0]!;
+    andPredicate(acc, Number.isNaN(v) ? (r) => Number.isNaN(data[r]!) : (r) => data[r] === v);
+  } else {
+    const set = new Set(vals);
+    andPredicate(acc, (r) => set.has(data[r]!));
+  }
+}
+
+function applyEnum(acc: Uint32Array, tier: HotTier, f: FieldInfo, cond: unknown): void {
+  const col = tier.columns[f.index] as EnumColumn;
+  const mask = new Uint8Array(col.values.length + 1);
+  for (const v of valuesOf(f, cond)) {
+    const code = col.codeOf(v as string);
+    if (code >= 0) mask[code] = 1;
+  }
+  const codes = col.codes;
+  for (let w = 0; w < acc.length; w++) {
+    const a = acc[w]!;
+    if (a === 0) continue;
+    const base = w << 5;
+    let bits = 0;
+    for (let j = 0; j < 32; j++) bits |= mask[codes[base + j]!]! << j;
+    acc[w] = a & bits;
+  }
+}
+
+function applyString(acc: Uint32Array, tier: HotTier, f: FieldInfo, cond: unknown): void {
+  const data = (tier.columns[f.index] as StringColumn).data;
+  const offs: number[] = [];
+  for (const v of valuesOf(f, cond)) {
+    const off = tier.pool.find(v as string);
+    if (off !== undefined) offs.push(off);
+  }
+  if (offs.length === 0) acc.fill(0);
+  else if (offs.length === 1) {
+    const o = offs[0]!;
+    andPredicate(acc, (r) => data[r] === o);
+  } else {
+    const set = new Set(offs);
+    andPredicate(acc, (r) => set.has(data[r]!));
+  }
+}
+
+function applyFlag(acc: Uint32Array, tier: HotTier, f: FieldInfo, cond: unknown): void {
+  const vals = valuesOf(f, cond) as boolean[];
+  const wantTrue = vals.includes(true);
+  const wantFalse = vals.includes(false);
+  if (wantTrue && wantFalse) return;
+  const words = (tier.columns[f.index] as FlagColumn).bits.words;
+  for (let w = 0; w < acc.length; w++) acc[w]! &= wantTrue ? (words[w] ?? 0) : ~(words[w] ?? 0);
+}
+
+function applyFixed(acc: Uint32Array, tier: HotTier, f: FieldInfo, cond: unknown): void {
+  const col = tier.columns[f.index] as FixedBytesColumn;
+  const wanted = valuesOf(f, cond).map((v) =>
+    typeof v === 'string' ? v : Buffer.from(v as Uint8Array).toString('hex'),
+  );
+  const set = new Set(wanted);
+  const hex = f.field.kind === 'hex';
+  andPredicate(acc, (r) => {
+    const v = col.get(r);
+    return set.has(hex ? (v as string) : Buffer.from(v as Uint8Array).toString('hex'));
+  });
+}
+
+const noFilter =
+  (kind: string): Apply =>
+  (_acc, _tier, f) => {
+    throw new LeanrecError('E_ARGUMENT', `cannot filter on ${kind} field "${f.name}"`, {
+      field: f.name,
+    });
+  };
+
+/** One condition evaluator per field kind. */
+const appliers: { [K in FieldKind]: Apply } = {
+  string: applyString,
+  enum: applyEnum,
+  flag: applyFlag,
+  u8: applyNumber,
+  u16: applyNumber,
+  u32: applyNumber,
+  i32: applyNumber,
+  f32: applyNumber,
+  f64: applyNumber,
+  bytes: applyFixed,
+  hex: applyFixed,
+  list: noFilter('list'),
+  json: noFilter('json'),
+};
+
+/** The live rows of the tier as a fresh bitset (one bit per row up to rowCount). */
+function liveWords(tier: HotTier): Uint32Array {
+  const n = tier.rowCount;
+  const acc = new Uint32Array((n + 31) >>> 5);
+  const free = tier.free.words;
+  for (let w = 0; w < acc.length; w++) acc[w] = ~(free[w] ?? 0);
+  if (n & 31) acc[acc.length - 1]! &= (1 << (n & 31)) - 1;
+  return acc;
+}
+
+/**
+ * Evaluates a filter to a bitset of matching live rows.
+ *
+ * @throws LeanrecError `E_ARGUMENT` for an unknown or cold field, a list/json field, or
+ * a value of the wrong type.
+ */
+export function matchRows(
+  tier: HotTier,
+  filter: object | undefined,
+  secondary: SecondaryIndexes | undefined,
+): Uint32Array {
+  const acc = liveWords(tier);
+  if (filter === undefined) return acc;
+  if (filter === null || typeof filter !== 'object')
+    throw new LeanrecError('E_ARGUMENT', 'a filter must be an object of field conditions');
+  for (const name of Object.keys(filter)) {
+    const cond = (filter as Record<string, unknown>)[name];
+    if (cond === undefined) continue;
+    const f = tier.schema.byName.get(name);
+    if (f === undefined)
+      throw new LeanrecError('E_ARGUMENT', `filter names unknown field "${name}"`, { field: name });
+    if (f.tier !== 'hot')
+      throw new LeanrecError(
+        'E_ARGUMENT',
+        `filter on cold field "${name}": only hot fields can be filtered`,
+        {
+          field: name,
+        },
+      );
+    const p = tier.presence[f.index];
+    if (p !== undefined) {
+      const words = p.words;
+      for (let w = 0; w < acc.length; w++) acc[w]! &= words[w] ?? 0;
+    }
+    if (secondary?.applies(f, cond)) secondary.and(acc, f, cond);
+    else appliers[f.field.kind](acc, tier, f, cond);
+  }
+  return acc;
+}
+
+/** Number of set bits. */
+export function popcount(words: Uint32Array): number {
+  let n = 0;
+  for (let w = 0; w < words.length; w++) {
+    let x = words[w]!;
+    x -= (x >>> 1) & 0x55555555;
+    x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+    n += (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+  }
+  return n;
+}

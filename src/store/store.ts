@@ -1,0 +1,455 @@
+import type { ColdTier } from '../cold/cold-tier.ts';
+import { LeanrecError } from '../errors.ts';
+import type { EnumColumn } from '../hot/columns.ts';
+import type { HotTier } from '../hot/tier.ts';
+import { ID, makeViewClass, ROW, TIER, type ViewBase, type ViewClass } from '../hot/view.ts';
+import { SecondaryIndexes } from '../keys/secondary.ts';
+import type { Infer, InferHot } from '../schema/infer.ts';
+import type { AnySchema } from '../schema/schema.ts';
+import { ownValue, RecordValidator } from '../schema/validate.ts';
+import { DEFAULT_BATCH_SIZE, type WriteOptions, type WriteResult } from './options.ts';
+import { type Filter, matchRows, popcount } from './query.ts';
+import type { KeyOf, MemoryPart, RecordView, StoreMemory } from './types.ts';
+
+/** One planned write of a batch. */
+export interface PlannedWrite {
+  /** The validated record. */
+  readonly rec: Record<string, unknown>;
+  /** Its existing row, or -1 for a new record. */
+  row: number;
+  /** Its id (existing or newly assigned). */
+  readonly id: number;
+  /** Replaced by a later record with the same key in the same batch. */
+  superseded: boolean;
+}
+
+/** Options of {@link Store.where}. */
+export interface WhereOptions {
+  /**
+   * Yield one reused view whose row moves at each step (no allocation per row). The
+   * view is only valid until the next step.
+   * @defaultValue false
+   */
+  reuse?: boolean;
+}
+
+/**
+ * A store of records of one schema. Get one with {@link openStore}.
+ *
+ * Reads (`get`, `has`, `where`, `count`, `cold`) are synchronous; writes are
+ * asynchronous, run one at a time in call order, and each batch is atomic.
+ */
+export class Store<S extends AnySchema> {
+  /** The store's schema. */
+  readonly schema: S;
+  readonly #tier: HotTier;
+  readonly #validator: RecordValidator;
+  readonly #secondary: SecondaryIndexes;
+  readonly #View: ViewClass;
+  readonly #cold: ColdTier | undefined;
+  readonly #openEnums: readonly number[];
+  #closed = false;
+  #queue: Promise<unknown> = Promise.resolve();
+
+  /** @internal Use {@link openStore}. */
+  constructor(schema: S, tier: HotTier, cold: ColdTier | undefined) {
+    this.schema = schema;
+    this.#tier = tier;
+    this.#cold = cold;
+    this.#validator = new RecordValidator(schema);
+    this.#secondary = new SecondaryIndexes(tier);
+    this.#openEnums = schema.hotFields
+      .filter((f) => f.field.kind === 'enum' && f.field.values === undefined)
+      .map((f) => f.index);
+    const store = this;
+    this.#View = makeViewClass(schema.hotFields, {
+      cold(this: ViewBase, group?: string) {
+        return store.#coldTier().read(this[ID], group, () => store.#keyTextOf(this));
+      },
+      load(this: ViewBase, group?: string) {
+        return store.#coldTier().load(this[ID], group, () => store.#keyTextOf(this));
+      },
+      record(this: ViewBase) {
+        const cold = store.#coldTier().read(this[ID], undefined, () => store.#keyTextOf(this));
+        return Object.assign(this.toObject(), cold);
+      },
+      async loadRecord(this: ViewBase) {
+        const hot = this.toObject();
+        const cold = await store
+          .#coldTier()
+          .load(this[ID], undefined, () => store.#keyTextOf(this));
+        return Object.assign(hot, cold);
+      },
+    } as never);
+  }
+
+  // ── reads ───────────────────────────────────────────────────────────────
+
+  /** Live records. */
+  get size(): number {
+    this.#open();
+    return this.#tier.size;
+  }
+
+  /** True once `close()` was called. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * The record with this key, or `undefined`.
+   *
+   * @throws LeanrecError `E_ARGUMENT` when a key field is missing or of the wrong type;
+   * `E_CLOSED` after `close()`.
+   * @example
+   * ```ts
+   * const v = store.get({ package: 'bash', version: '5.2.15-2+b2', architecture: 'amd64' })
+   * v?.section // 'shells'
+   * ```
+   */
+  get(key: KeyOf<S>): RecordView<S> | undefined {
+    this.#open();
+    this.#validator.validateKey(key);
+    const row = this.#tier.findRow(key as object);
+    if (row < 0) return undefined;
+    return new this.#View(this.#tier, row, this.#tier.ids[row]!) as unknown as RecordView<S>;
+  }
+
+  /** True when a record with this key exists. @throws LeanrecError `E_ARGUMENT`, `E_CLOSED` */
+  has(key: KeyOf<S>): boolean {
+    this.#open();
+    this.#validator.validateKey(key);
+    return this.#tier.findRow(key as object) >= 0;
+  }
+
+  /**
+   * Records matching every condition of `filter` (all records without one), in row order.
+   * Conditions: a value or a list of values (strings, enums, flags, numbers), or a
+   * range `{ gt, gte, lt, lte }` (numbers). Optional fields only match when present.
+   *
+   * @throws LeanrecError `E_ARGUMENT` for an unknown or cold field or a wrong value type.
+   */
+  *where(filter?: Filter<InferHot<S>>, options: WhereOptions = {}): Generator<RecordView<S>> {
+    this.#open();
+    const tier = this.#tier;
+    const words = matchRows(tier, filter, this.#secondary);
+    const reuse = options.reuse === true;
+    const cursor = reuse ? new this.#View(tier, 0, 0) : undefined;
+    for (let w = 0; w < words.length; w++) {
+      let bits = words[w]!;
+      while (bits !== 0) {
+        const j = 31 - Math.clz32(bits & -bits);
+        bits &= bits - 1;
+        const row = (w << 5) + j;
+        if (cursor !== undefined) {
+          cursor[ROW] = row;
+          cursor[ID] = tier.ids[row]!;
+          yield cursor as unknown as RecordView<S>;
+        } else yield new this.#View(tier, row, tier.ids[row]!) as unknown as RecordView<S>;
+      }
+    }
+  }
+
+  /** Number of records matching `filter` (see {@link Store.where}); decodes nothing. */
+  count(filter?: Filter<InferHot<S>>): number {
+    this.#open();
+    if (filter === undefined) return this.#tier.size;
+    return popcount(matchRows(this.#tier, filter, this.#secondary));
+  }
+
+  /** The cold fields of the record with `key` (one group, or all merged); `undefined` when no such record. */
+  cold(key: KeyOf<S>, group?: string): Record<string, unknown> | undefined {
+    const v = this.get(key);
+    return v === undefined ? undefined : (v as unknown as ViewMethods).cold(group);
+  }
+
+  /** Like {@link Store.cold}, asynchronously. */
+  async load(key: KeyOf<S>, group?: string): Promise<Record<string, unknown> | undefined> {
+    const v = this.get(key);
+    return v === undefined ? undefined : (v as unknown as ViewMethods).load(group);
+  }
+
+  /**
+   * The cold fields of many views at once (LevelDB `getMany` in batches of 256), in
+   * the order of `views`.
+   */
+  async loadMany(
+    views: Iterable<RecordView<S>>,
+    group?: string,
+  ): Promise<Record<string, unknown>[]> {
+    this.#open();
+    const list = [...views] as unknown as ViewBase[];
+    return this.#coldTier().loadMany(
+      list.map((v) => v[ID]),
+      group,
+      (i) => this.#keyTextOf(list[i]!),
+    );
+  }
+
+  // ── writes ──────────────────────────────────────────────────────────────
+
+  /**
+   * Writes one record (insert, or replace the record with the same key).
+   *
+   * @throws LeanrecError `E_INVALID_RECORD` (nothing written), `E_CLOSED`, `E_IO`.
+   */
+  async put(record: Infer<S>): Promise<void> {
+    this.#open();
+    const res = await this.putMany([record]);
+    void res;
+  }
+
+  /**
+   * Writes many records in atomic batches of `batchSize`.
+   *
+   * @throws LeanrecError `E_INVALID_RECORD` naming the record's position, field and key;
+   * the failing batch writes nothing and earlier batches stay written.
+   */
+  putMany(
+    records: Iterable<Infer<S>> | AsyncIterable<Infer<S>>,
+    options: WriteOptions = {},
+  ): Promise<WriteResult> {
+    return this.ingest(records, options);
+  }
+
+  /**
+   * Reads records from any iterable or async iterable (e.g. a parser) and writes them in
+   * atomic batches. Holds at most one batch in memory. After the last batch, frees the
+   * string pool's interning table (it is rebuilt on the next write).
+   *
+   * @example
+   * ```ts
+   * const { inserted } = await store.ingest(readPackages('Packages.gz'), { batchSize: 2000 })
+   * ```
+   */
+  async ingest(
+    source: Iterable<Infer<S>> | AsyncIterable<Infer<S>>,
+    options: WriteOptions = {},
+  ): Promise<WriteResult> {
+    this.#open();
+    const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+    if (!Number.isInteger(batchSize) || batchSize < 1)
+      throw new LeanrecError(
+        'E_ARGUMENT',
+        `batchSize must be a positive integer, got ${batchSize}`,
+      );
+    const onInvalid = options.onInvalid ?? 'throw';
+    const result: WriteResult = { written: 0, inserted: 0, updated: 0, skipped: 0, batches: 0 };
+    let batch: unknown[] = [];
+    let start = 0;
+    let index = 0;
+    for await (const rec of source as AsyncIterable<unknown>) {
+      if (batch.length === 0) start = index;
+      batch.push(rec);
+      index++;
+      if (batch.length >= batchSize) {
+        await this.#exclusive(() => this.#writeBatch(batch, start, onInvalid, result));
+        options.onBatch?.({ ...result });
+        batch = [];
+      }
+    }
+    if (batch.length > 0) {
+      await this.#exclusive(() => this.#writeBatch(batch, start, onInvalid, result));
+      options.onBatch?.({ ...result });
+    }
+    if (result.written > 1) this.#tier.settle();
+    return result;
+  }
+
+  /**
+   * Deletes the record with this key. Resolves `true` when there was one.
+   * @throws LeanrecError `E_ARGUMENT`, `E_CLOSED`, `E_IO`.
+   */
+  async delete(key: KeyOf<S>): Promise<boolean> {
+    this.#open();
+    this.#validator.validateKey(key);
+    return this.#exclusive(async () => {
+      const tier = this.#tier;
+      const row = tier.findRow(key as object);
+      if (row < 0) return false;
+      await this.#cold?.remove([tier.ids[row]!]);
+      tier.remove(row);
+      this.#secondary.invalidate();
+      return true;
+    });
+  }
+
+  /**
+   * Rewrites the hot tier without tombstones and string-pool garbage (rows move; ids and
+   * the cold tier stay as they are). Views taken before are invalid afterwards.
+   */
+  async compact(): Promise<void> {
+    this.#open();
+    await this.#exclusive(async () => {
+      this.#tier.compact();
+      this.#secondary.invalidate();
+      await this.#cold?.afterCompact(this.#tier);
+    });
+  }
+
+  /** Exact bytes of every part of the store. */
+  memory(): StoreMemory {
+    this.#open();
+    const parts: MemoryPart[] = this.#tier.memory();
+    parts.push({ name: 'secondary-indexes', kind: 'index', bytes: this.#secondary.byteLength });
+    const hot = parts.reduce((s, p) => s + p.bytes, 0);
+    const cm = this.#cold?.memory();
+    if (cm) parts.push(...cm.parts);
+    return {
+      total: parts.reduce((s, p) => s + p.bytes, 0),
+      hot,
+      cache: cm?.cacheBytes ?? 0,
+      cacheEntries: cm?.cacheEntries ?? 0,
+      leveldb: cm?.leveldbBytes ?? 0,
+      records: this.#tier.size,
+      parts,
+    };
+  }
+
+  /**
+   * Waits for pending writes, saves the hot snapshot (on-disk stores) and closes the
+   * database. Idempotent. Any later use throws `E_CLOSED`.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    try {
+      await this.#exclusive(async () => {
+        await this.#cold?.close(this.#tier);
+      });
+    } finally {
+      this.#closed = true;
+    }
+  }
+
+  /** Closes the store (`await using store = await openStore(...)`). */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  /** @internal For tests: the hot tier. */
+  get _tier(): HotTier {
+    return this.#tier;
+  }
+
+  // ── internals ───────────────────────────────────────────────────────────
+
+  #open(): void {
+    if (this.#closed) throw new LeanrecError('E_CLOSED', 'the store is closed');
+  }
+
+  #coldTier(): ColdTier {
+    this.#open();
+    if (this.#cold === undefined)
+      throw new LeanrecError(
+        'E_ARGUMENT',
+        'this store is hot-only ({ cold: false }): it keeps no cold fields',
+      );
+    return this.#cold;
+  }
+
+  #keyTextOf(v: ViewBase): string {
+    return this.#validator.keyText(v.toObject());
+  }
+
+  #exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(() => {
+      this.#open();
+      return fn();
+    });
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Validates, plans and writes one batch; nothing changes unless all of it is written. */
+  async #writeBatch(
+    batch: unknown[],
+    start: number,
+    onInvalid: 'throw' | 'skip',
+    result: WriteResult,
+  ): Promise<void> {
+    const valid: Record<string, unknown>[] = [];
+    for (let i = 0; i < batch.length; i++) {
+      try {
+        this.#validator.validate(batch[i], start + i);
+        valid.push(batch[i] as Record<string, unknown>);
+      } catch (err) {
+        if (onInvalid === 'skip' && err instanceof LeanrecError && err.code === 'E_INVALID_RECORD')
+          result.skipped++;
+        else throw err;
+      }
+    }
+    if (valid.length === 0) return;
+    this.#checkEnumRoom(valid);
+    const tier = this.#tier;
+    const plan: PlannedWrite[] = [];
+    const seen = valid.length > 1 ? new Map<string, PlannedWrite>() : undefined;
+    let nextId = tier.nextId;
+    for (const rec of valid) {
+      const ks = seen === undefined ? '' : tier.keyString(rec);
+      const prev = seen?.get(ks);
+      let p: PlannedWrite;
+      if (prev !== undefined) {
+        // A later record with the same key in one batch replaces the earlier one.
+        prev.superseded = true;
+        p = { rec, row: prev.row, id: prev.id, superseded: false };
+      } else {
+        const row = tier.findRow(rec);
+        p = { rec, row, id: row >= 0 ? tier.ids[row]! : nextId++, superseded: false };
+      }
+      if (nextId > 0xffffffff) throw new LeanrecError('E_LIMIT', 'record ids exhausted (2^32)');
+      seen?.set(ks, p);
+      plan.push(p);
+    }
+    await this.#cold?.write(plan, nextId);
+    for (const p of plan) {
+      if (p.superseded) {
+        // Counted as if written one after the other: the earlier record, then its replacement.
+        if (p.row >= 0) result.updated++;
+        else result.inserted++;
+        result.written++;
+        continue;
+      }
+      if (p.row < 0 && plan.some((q) => q !== p && q.id === p.id && q.superseded)) {
+        p.row = tier.insert(p.rec, p.id);
+        result.updated++;
+        result.written++;
+        continue;
+      }
+      if (p.row >= 0) {
+        tier.update(p.row, p.rec);
+        result.updated++;
+      } else {
+        p.row = tier.insert(p.rec, p.id);
+        result.inserted++;
+      }
+      result.written++;
+    }
+    if (nextId > tier.nextId) tier.nextId = nextId;
+    result.batches++;
+    this.#secondary.invalidate();
+  }
+
+  /** Refuses a batch that would push an open enum past 65,536 values, before anything is written. */
+  #checkEnumRoom(recs: Record<string, unknown>[]): void {
+    for (const i of this.#openEnums) {
+      const col = this.#tier.columns[i] as EnumColumn;
+      const name = this.schema.hotFields[i]!.name;
+      const fresh = new Set<string>();
+      for (const r of recs) {
+        const v = ownValue(r, name) as string | undefined;
+        if (v !== undefined && col.codeOf(v) < 0) fresh.add(v);
+      }
+      if (!col.wouldFit(fresh.size))
+        throw new LeanrecError('E_LIMIT', `enum field "${name}" would exceed 65,536 values`, {
+          field: name,
+        });
+    }
+  }
+}
+
+interface ViewMethods {
+  cold(group?: string): Record<string, unknown>;
+  load(group?: string): Promise<Record<string, unknown>>;
+}
+
+export { TIER };
