@@ -16,7 +16,7 @@ import { LeanrecError } from '../errors.ts';
 import type { AnyField, FieldKind, NumberKind } from '../schema/field.ts';
 import { utf8Length, writeUtf8 } from '../util/utf8.ts';
 import { Bitset } from './bitset.ts';
-import type { ByteWriter } from './byte-writer.ts';
+import { ByteWriter } from './byte-writer.ts';
 import { grow, nextPow2 } from './grow.ts';
 import type { StringPool } from './string-pool.ts';
 
@@ -32,6 +32,11 @@ export interface Column {
   writeKey(value: unknown, w: ByteWriter): void;
   /** Writes the canonical key bytes of the value at `row`. */
   writeRowKey(row: number, w: ByteWriter): void;
+  /**
+   * Compares the canonical key bytes of the value at `row` with `key` from `pos`.
+   * Returns the position after them when equal, else -1. Allocates nothing.
+   */
+  matchKey(row: number, key: Uint8Array, pos: number): number;
   /** Copies row `from` of `src` (a column of the same field) to row `to` of this. */
   copyRow(src: Column, from: number, to: number): void;
   /** Allocated bytes. */
@@ -82,6 +87,9 @@ function fromBytes<T extends NumberArray>(
   return arr;
 }
 
+const F64 = new Float64Array(1);
+const F64_BYTES = new Uint8Array(F64.buffer);
+
 class NumberColumn implements Column {
   readonly #Ctor: new (
     n: number,
@@ -110,6 +118,11 @@ class NumberColumn implements Column {
   }
   writeRowKey(row: number, w: ByteWriter): void {
     w.f64(this.data[row]!);
+  }
+  matchKey(row: number, key: Uint8Array, pos: number): number {
+    F64[0] = this.data[row]!;
+    for (let i = 0; i < 8; i++) if (key[pos + i] !== F64_BYTES[i]) return -1;
+    return pos + 8;
   }
   copyRow(src: Column, from: number, to: number): void {
     this.data[to] = (src as NumberColumn).data[from]!;
@@ -154,6 +167,15 @@ class StringColumn implements Column {
     w.varint(len);
     w.bytes(pool.bytes, start, start + len);
   }
+  matchKey(row: number, key: Uint8Array, pos: number): number {
+    // A pool entry is exactly the key encoding: varint length, then the bytes.
+    const pool = this.#pool;
+    const off = this.data[row]! as never;
+    const end = pool.bytesStart(off) + pool.byteLengthOf(off);
+    const b = pool.bytes;
+    for (let i = off as number; i < end; i++, pos++) if (b[i] !== key[pos]) return -1;
+    return pos;
+  }
   copyRow(src: Column, from: number, to: number): void {
     const s = src as StringColumn;
     this.data[to] = this.#pool.internFrom(s.#pool, s.data[from]! as never);
@@ -174,6 +196,17 @@ class StringColumn implements Column {
 
 /** Canonical key bytes of a string: LEB128 byte length, then UTF-8 (the pool's entry format). */
 export function writeStringKey(s: string, w: ByteWriter): void {
+  const n = s.length;
+  if (n <= 42) {
+    // At most 3 bytes per UTF-16 unit: ≤ 126 bytes, so the length is one varint byte,
+    // written after the bytes in one pass.
+    w.ensure(1 + 3 * n);
+    const at = w.pos;
+    const end = writeUtf8(s, w.buf, at + 1);
+    w.buf[at] = end - at - 1;
+    w.pos = end;
+    return;
+  }
   const len = utf8Length(s);
   w.varint(len);
   w.ensure(len);
@@ -190,6 +223,8 @@ export class EnumColumn implements Column {
   readonly #codes = new Map<string, number>();
   readonly #closed: boolean;
   readonly #name: string;
+  /** Key bytes of each value, made on first comparison. */
+  readonly #encoded: (Uint8Array | undefined)[] = [];
   codes: Uint8Array | Uint16Array = new Uint8Array(16);
   constructor(field: AnyField, name: string) {
     this.#closed = field.values !== undefined;
@@ -203,6 +238,9 @@ export class EnumColumn implements Column {
         field: this.#name,
       });
     if (code === 256 && this.codes instanceof Uint8Array) this.codes = Uint16Array.from(this.codes);
+    // A copy, never the caller's string: a value sliced from a parser's chunk would keep
+    // the whole chunk alive for as long as the store lives.
+    v = flatCopy(v);
     this.values.push(v);
     this.#codes.set(v, code);
     return code;
@@ -231,6 +269,17 @@ export class EnumColumn implements Column {
   writeRowKey(row: number, w: ByteWriter): void {
     writeStringKey(this.values[this.codes[row]!]!, w);
   }
+  matchKey(row: number, key: Uint8Array, pos: number): number {
+    const code = this.codes[row]!;
+    let enc = this.#encoded[code];
+    if (enc === undefined) {
+      const w = new ByteWriter(16);
+      writeStringKey(this.values[code]!, w);
+      enc = this.#encoded[code] = w.buf.slice(0, w.pos);
+    }
+    for (let i = 0; i < enc.length; i++, pos++) if (enc[i] !== key[pos]) return -1;
+    return pos;
+  }
   copyRow(src: Column, from: number, to: number): void {
     this.set(to, (src as EnumColumn).get(from));
   }
@@ -246,6 +295,7 @@ export class EnumColumn implements Column {
     const values = JSON.parse(new TextDecoder().decode(parts[1])) as string[];
     if (!this.#closed || values.length !== this.values.length) {
       this.values.length = 0;
+      this.#encoded.length = 0;
       this.#codes.clear();
       for (const v of values) this.#add(v);
     }
@@ -278,6 +328,9 @@ class FlagColumn implements Column {
   }
   writeRowKey(row: number, w: ByteWriter): void {
     w.byte(this.bits.get(row) ? 1 : 0);
+  }
+  matchKey(row: number, key: Uint8Array, pos: number): number {
+    return key[pos] === (this.bits.get(row) ? 1 : 0) ? pos + 1 : -1;
   }
   copyRow(src: Column, from: number, to: number): void {
     this.bits.assign(to, (src as FlagColumn).bits.get(from));
@@ -345,6 +398,11 @@ class FixedBytesColumn implements Column {
     const base = row * this.#width;
     w.bytes(this.data, base, base + this.#width);
   }
+  matchKey(row: number, key: Uint8Array, pos: number): number {
+    const base = row * this.#width;
+    for (let i = 0; i < this.#width; i++, pos++) if (this.data[base + i] !== key[pos]) return -1;
+    return pos;
+  }
   copyRow(src: Column, from: number, to: number): void {
     const s = (src as FixedBytesColumn).data;
     this.data.set(s.subarray(from * this.#width, (from + 1) * this.#width), to * this.#width);
@@ -363,6 +421,11 @@ class FixedBytesColumn implements Column {
   reset(rows: number): void {
     this.data = new Uint8Array(nextPow2(Math.max(rows * this.#width, 16)));
   }
+}
+
+/** A fresh, flat copy of `s` that shares no memory with it. */
+function flatCopy(s: string): string {
+  return Buffer.from(s, 'utf8').toString('utf8');
 }
 
 function hexVal(c: number): number {
@@ -412,6 +475,9 @@ class ListColumn implements Column {
     throw new LeanrecError('E_SCHEMA', 'a list cannot be part of a key');
   }
   writeRowKey(): void {
+    throw new LeanrecError('E_SCHEMA', 'a list cannot be part of a key');
+  }
+  matchKey(): number {
     throw new LeanrecError('E_SCHEMA', 'a list cannot be part of a key');
   }
   copyRow(src: Column, from: number, to: number): void {

@@ -285,6 +285,14 @@ export class StringPool {
     this.#tableValid = false;
   }
 
+  /**
+   * Gives back the spare capacity: the byte array shrinks to the bytes in use. The next
+   * intern grows it again by doubling. Call when a bulk load is done.
+   */
+  trim(): void {
+    if (this.#bytes.length > this.#used) this.#bytes = this.#bytes.slice(0, this.#used);
+  }
+
   /** Byte figures: used and allocated pool bytes, and the intern table's bytes. */
   memory(): StringPoolMemory {
     return {

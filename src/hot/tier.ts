@@ -86,13 +86,13 @@ export class HotTier implements KeySource {
 
   /** KeySource: true when `row`'s key bytes equal `key[0..keyEnd)`. */
   keyEquals(row: number, key: Uint8Array, keyEnd: number): boolean {
-    const w = this.#rw;
-    w.pos = 0;
-    for (const i of this.#keyIdx) this.columns[i]!.writeRowKey(row, w);
-    if (w.pos !== keyEnd) return false;
-    const b = w.buf;
-    for (let i = 0; i < keyEnd; i++) if (b[i] !== key[i]) return false;
-    return true;
+    const idx = this.#keyIdx;
+    let pos = 0;
+    for (let k = 0; k < idx.length; k++) {
+      pos = this.columns[idx[k]!]!.matchKey(row, key, pos);
+      if (pos < 0 || pos > keyEnd) return false;
+    }
+    return pos === keyEnd;
   }
 
   /** KeySource: the hash of `row`'s key. */
@@ -208,9 +208,10 @@ export class HotTier implements KeySource {
     }
   }
 
-  /** Frees the string pool's interning table (rebuilt on the next write); call after ingest. */
+  /** Frees the string pool's interning table (rebuilt on the next write) and spare bytes; call after ingest. */
   settle(): void {
     this.pool.dropInternTable();
+    this.pool.trim();
   }
 
   /**

