@@ -35,13 +35,16 @@ export class RecordCodec {
 
   constructor(structures: Structures = []) {
     this.#committed = copy(structures);
-    this.#packr = this.#make(this.#committed);
+    this.#packr = this.#make();
   }
 
-  #make(structures: Structures): Packr {
+  #make(): Packr {
     return new Packr({
       useRecords: true,
-      structures: copy(structures),
+      // Structures must come through getStructures(), not the `structures` option:
+      // only that path marks structures past the 32nd as two-byte ids (`highByte`),
+      // without which a fresh reader misreads every record using them.
+      getStructures: () => copy(this.#committed),
       maxSharedStructures: MAX_SHARED,
       // Bytes fields come back as Uint8Array copies, never as views into a read buffer.
       mapsAsObjects: true,
@@ -99,7 +102,7 @@ export class RecordCodec {
   rollback(): void {
     if (this.#pending === undefined) return;
     this.#pending = undefined;
-    this.#packr = this.#make(this.#committed);
+    this.#packr = this.#make();
   }
 
   /** Number of stored shared structures. */
