@@ -45,7 +45,10 @@ function converters(f: FieldInfo): Pick<ShapedField, 'out' | 'back'> {
 /** Converts one record part between its user form and its stored form. */
 export class Shape {
   readonly #fields: readonly ShapedField[];
-  readonly #plain: boolean;
+  /** Stored names equal field names: decoded objects are converted in place. */
+  readonly #sameNames: boolean;
+  /** Fields whose values need converting back (bytes, json). */
+  readonly #converted: readonly ShapedField[];
 
   constructor(fields: readonly FieldInfo[]) {
     this.#fields = fields.map((f) => ({
@@ -54,7 +57,8 @@ export class Shape {
       guarded: f.name in Object.prototype,
       ...converters(f),
     }));
-    this.#plain = this.#fields.every((f) => f.stored === f.name && f.back === undefined);
+    this.#sameNames = this.#fields.every((f) => f.stored === f.name);
+    this.#converted = this.#fields.filter((f) => f.back !== undefined);
   }
 
   /** The stored form of the part of `rec` this shape covers (absent fields left out). */
@@ -70,7 +74,12 @@ export class Shape {
 
   /** The user form of a decoded part. */
   fromStored(obj: Record<string, unknown>): Record<string, unknown> {
-    if (this.#plain) return obj;
+    if (this.#sameNames) {
+      // The decoded object is ours alone: convert its few special values in place.
+      for (const f of this.#converted)
+        if (Object.hasOwn(obj, f.name)) obj[f.name] = f.back!(obj[f.name]);
+      return obj;
+    }
     const out: Record<string, unknown> = {};
     for (const f of this.#fields) {
       if (!Object.hasOwn(obj, f.stored)) continue;

@@ -20,6 +20,8 @@ interface Postings {
   keyOf: (row: number) => number;
 }
 
+const EMPTY = new Uint32Array(0);
+
 const INDEXABLE = new Set(['string', 'enum', 'flag', 'u8', 'u16', 'u32', 'i32', 'f32', 'f64']);
 
 export class SecondaryIndexes {
@@ -71,6 +73,22 @@ export class SecondaryIndexes {
       }
     }
     for (let w = 0; w < acc.length; w++) acc[w]! &= hits[w]!;
+  }
+
+  /**
+   * Rows whose value equals `value`, in row order, straight from the postings (no
+   * bitset): the fast path of a filter with one equality on an indexed field.
+   */
+  rowsEqual(f: FieldInfo, value: unknown): Uint32Array {
+    const p = this.#postings(f);
+    const k = this.#keyOfValue(f, value);
+    if (k === undefined) return EMPTY;
+    return p.rows.subarray(lower(p, k), upper(p, k));
+  }
+
+  /** True when `f` has an index. */
+  has(f: FieldInfo): boolean {
+    return this.#fields.has(f);
   }
 
   /** Bytes held by built indexes. */

@@ -6,7 +6,7 @@ import { ID, makeViewClass, ROW, TIER, type ViewBase, type ViewClass } from '../
 import { SecondaryIndexes } from '../keys/secondary.ts';
 import type { Infer, InferHot } from '../schema/infer.ts';
 import type { AnySchema } from '../schema/schema.ts';
-import { ownValue, RecordValidator } from '../schema/validate.ts';
+import { checkFor, describeValue, ownValue, RecordValidator } from '../schema/validate.ts';
 import { DEFAULT_BATCH_SIZE, type WriteOptions, type WriteResult } from './options.ts';
 import { type Filter, matchRows, popcount } from './query.ts';
 import type { KeyOf, MemoryPart, RecordView, StoreMemory } from './types.ts';
@@ -132,9 +132,22 @@ export class Store<S extends AnySchema> {
   *where(filter?: Filter<InferHot<S>>, options: WhereOptions = {}): Generator<RecordView<S>> {
     this.#open();
     const tier = this.#tier;
-    const words = matchRows(tier, filter, this.#secondary);
     const reuse = options.reuse === true;
     const cursor = reuse ? new this.#View(tier, 0, 0) : undefined;
+    const direct = this.#indexedEquality(filter);
+    if (direct !== undefined) {
+      // Postings are sorted by (value, row): equal values come out in row order.
+      for (let i = 0; i < direct.length; i++) {
+        const row = direct[i]!;
+        if (cursor !== undefined) {
+          cursor[ROW] = row;
+          cursor[ID] = tier.ids[row]!;
+          yield cursor as unknown as RecordView<S>;
+        } else yield new this.#View(tier, row, tier.ids[row]!) as unknown as RecordView<S>;
+      }
+      return;
+    }
+    const words = matchRows(tier, filter, this.#secondary);
     for (let w = 0; w < words.length; w++) {
       let bits = words[w]!;
       while (bits !== 0) {
@@ -154,6 +167,8 @@ export class Store<S extends AnySchema> {
   count(filter?: Filter<InferHot<S>>): number {
     this.#open();
     if (filter === undefined) return this.#tier.size;
+    const direct = this.#indexedEquality(filter);
+    if (direct !== undefined) return direct.length;
     return popcount(matchRows(this.#tier, filter, this.#secondary));
   }
 
@@ -171,11 +186,13 @@ export class Store<S extends AnySchema> {
 
   /**
    * The cold fields of many views at once (LevelDB `getMany` in batches of 256), in
-   * the order of `views`.
+   * the order of `views`. With `{ cache: false }` what is read does not enter the cache
+   * (for one pass over many records, which would only evict what others keep reading).
    */
   async loadMany(
     views: Iterable<RecordView<S>>,
     group?: string,
+    options: { cache?: boolean } = {},
   ): Promise<Record<string, unknown>[]> {
     this.#open();
     const list = [...views] as unknown as ViewBase[];
@@ -183,6 +200,7 @@ export class Store<S extends AnySchema> {
       list.map((v) => v[ID]),
       group,
       (i) => this.#keyTextOf(list[i]!),
+      options.cache !== false,
     );
   }
 
@@ -335,6 +353,31 @@ export class Store<S extends AnySchema> {
 
   #open(): void {
     if (this.#closed) throw new LeanrecError('E_CLOSED', 'the store is closed');
+  }
+
+  /** The rows of a filter that is one scalar equality on an indexed field, else `undefined`. */
+  #indexedEquality(filter: object | undefined): Uint32Array | undefined {
+    if (filter === undefined || filter === null || typeof filter !== 'object') return undefined;
+    let name: string | undefined;
+    for (const k in filter) {
+      if ((filter as Record<string, unknown>)[k] === undefined) continue;
+      if (name !== undefined) return undefined;
+      name = k;
+    }
+    if (name === undefined) return undefined;
+    const f = this.schema.byName.get(name);
+    const v = (filter as Record<string, unknown>)[name];
+    if (f === undefined || f.tier !== 'hot' || !this.#secondary.has(f)) return undefined;
+    if (v === null || typeof v === 'object') return undefined;
+    if (!checkFor(f.field)(v))
+      throw new LeanrecError(
+        'E_ARGUMENT',
+        `filter on "${name}": ${describeValue(v)} is not a valid ${f.field.kind} value`,
+        {
+          field: name,
+        },
+      );
+    return this.#secondary.rowsEqual(f, v);
   }
 
   #coldTier(): ColdTier {

@@ -1,0 +1,579 @@
+/**
+ * Streaming deb822 parser (Debian Policy 5.1): Packages, Sources, control files, signed
+ * Release/.dsc files. It works on bytes, chunk by chunk, and keeps only the paragraph
+ * being built plus the bytes of the field not yet complete.
+ *
+ * ```
+ * work buffer  [ kept bytes of the open field | rest of the chunk | spare ]
+ *               ^0 (vStart, or the partial line)  ^pos      ^len   ^capacity
+ * ```
+ *
+ * Invariants: lines are found with a byte loop and classified by their first byte; a
+ * field's value is decoded once, from its own bytes, when the field ends (ASCII as
+ * latin1, anything else through a fatal UTF-8 `TextDecoder`), so no value is a slice of
+ * a chunk-sized string (DESIGN pitfall 5).
+ *
+ * Value representation (chosen so that `serializeParagraph` gives back the input bytes):
+ * the value is everything after `Name:` up to the end of the field, continuation lines
+ * joined with `\n` and kept as written (their leading space or tab included), minus the
+ * one space that conventionally follows the colon. `Description: short\n long\n .\n more`
+ * gives `'short\n long\n .\n more'`; `Files:` followed by continuation lines gives a value
+ * starting with `'\n'`. Trailing whitespace is kept. With `rawValues`, the space after the
+ * colon is kept as well, which makes even `Name:value` and `Name:\tvalue` round-trip.
+ * CRLF line ends are normalised to LF; comment lines, PGP armor and extra blank lines
+ * between paragraphs are not part of any paragraph.
+ */
+
+import { LeanrecError } from '../errors.ts';
+import { type InputSource, openInput, sourceName } from './input.ts';
+
+/** One field: its name as written and its value (see the module comment for the format). */
+export type Field = [name: string, value: string];
+
+/** One deb822 paragraph (stanza). */
+export interface Paragraph {
+  /** Fields in file order. Names are unique, compared case-insensitively. */
+  fields: Field[];
+  /** 1-based line number of the paragraph's first field line. */
+  line: number;
+}
+
+/** Options of {@link parseDeb822}. */
+export interface Deb822Options {
+  /**
+   * Skip lines starting with `#` (as in debian/control). Off, such a line is an error,
+   * as it is in Packages and Sources indexes.
+   * @defaultValue false
+   */
+  comments?: boolean;
+  /**
+   * Keep the text after the colon exactly, the usual leading space included (`'Package:
+   * bash'` gives `' bash'`). Serialize with the same option to get the input back.
+   * @defaultValue false
+   */
+  rawValues?: boolean;
+  /**
+   * Name of the input in error messages.
+   * @defaultValue the path, or `'<stream>'`
+   */
+  file?: string;
+  /**
+   * Bytes per read when `source` is a path.
+   * @defaultValue 65536
+   */
+  chunkSize?: number;
+}
+
+/**
+ * Parse deb822 text into paragraphs, one at a time. `source` may be gzip-, xz- or
+ * lz4-compressed (detected from its first bytes, see `openInput`). A PGP-signed input
+ * (`-----BEGIN PGP SIGNED MESSAGE-----`) yields the signed paragraphs, un-dash-escaped;
+ * the signature is not checked.
+ *
+ * @example
+ * ```ts
+ * for await (const p of parseDeb822('/path/to/Packages.gz')) {
+ *   const name = p.fields.find(([n]) => n === 'Package')?.[1];
+ * }
+ * ```
+ *
+ * @throws LeanrecError `E_PARSE` (with `file`, `line`, `column`) for a continuation line
+ *   before any field, a field line without a colon, an empty or invalid field name, a
+ *   field repeated in one paragraph, invalid UTF-8, a comment line when `comments` is
+ *   off, an unterminated PGP armor or text after it, and truncated or corrupt compressed
+ *   input; `E_IO` when reading fails; `E_ARGUMENT` for an invalid `source` or option.
+ */
+export async function* parseDeb822(
+  source: InputSource,
+  options: Deb822Options = {},
+): AsyncGenerator<Paragraph, void, undefined> {
+  const file = options.file ?? sourceName(source);
+  const input = openInput(
+    source,
+    options.chunkSize === undefined ? { file } : { file, chunkSize: options.chunkSize },
+  );
+  const parser = new Deb822Parser(file, options.comments === true, options.rawValues === true);
+  for await (const chunk of input) {
+    parser.push(chunk);
+    if (parser.ready.length > 0) {
+      const ready = parser.ready;
+      parser.ready = [];
+      for (const p of ready) yield p;
+    }
+  }
+  parser.end();
+  for (const p of parser.ready) yield p;
+}
+
+// Reader states for PGP-signed input.
+const START = 0; // nothing but blank lines seen yet
+const PLAIN = 1; // unsigned input
+const ARMOR_HEADERS = 2; // after BEGIN PGP SIGNED MESSAGE, before the blank line
+const SIGNED = 3; // signed content, dash-escaped
+const SIGNATURE = 4; // inside BEGIN/END PGP SIGNATURE
+const AFTER = 5; // after END PGP SIGNATURE
+
+const BEGIN_SIGNED = bytes('-----BEGIN PGP SIGNED MESSAGE-----');
+const BEGIN_SIGNATURE = bytes('-----BEGIN PGP SIGNATURE-----');
+const END_SIGNATURE = bytes('-----END PGP SIGNATURE-----');
+
+const INITIAL_CAPACITY = 128 * 1024;
+const MAX_INTERNED_NAMES = 4096;
+
+/**
+ * `Buffer#latin1Slice` (undocumented, present in every Node): `toString('latin1')` minus
+ * its argument handling, which cost as much as the copy itself here. Returns a new flat
+ * string, never a slice of another string.
+ */
+interface Latin1Buffer extends Buffer {
+  latin1Slice(start: number, end: number): string;
+}
+
+/** An interned field name. */
+interface NameEntry {
+  bytes: Uint8Array;
+  name: string;
+  /** Shared by every spelling of the name (case-insensitive), for duplicate detection. */
+  mark: Mark;
+}
+
+/** Where a name (case-insensitively) was last seen: paragraph sequence number and line. */
+interface Mark {
+  para: number;
+  line: number;
+}
+
+function bytes(s: string): Uint8Array {
+  return Buffer.from(s, 'latin1');
+}
+
+/**
+ * The push parser behind {@link parseDeb822}: `push` chunks, take `ready` paragraphs,
+ * `end` once. Internal; trusts its caller.
+ */
+class Deb822Parser {
+  ready: Paragraph[] = [];
+
+  readonly #file: string;
+  readonly #comments: boolean;
+  readonly #raw: boolean;
+  readonly #decoder = new TextDecoder('utf-8', { fatal: true });
+  /** Field names seen, by hash of their bytes. */
+  readonly #names = new Map<number, NameEntry>();
+
+  #buf = Buffer.allocUnsafe(INITIAL_CAPACITY) as Latin1Buffer;
+  #len = 0;
+  /** Start of the first line not yet handled. */
+  #pos = 0;
+  /** Where the search for the end of the line at `pos` resumes. */
+  #scan = 0;
+  #lineNo = 0;
+  #state = START;
+  #armorLine = 0;
+
+  // The paragraph being built.
+  #fields: Field[] = [];
+  #paraLine = 0;
+  /** Sequence number of the paragraph, for {@link Mark}. */
+  #paraSeq = 1;
+  /** Lower-case name → its mark. */
+  readonly #marks = new Map<string, Mark>();
+
+  // The open field: its value is `#prefix` + the bytes [vStart, vEnd) of the buffer.
+  #fOpen = false;
+  #fName = '';
+  #prefix = '';
+  #vStart = -1;
+  #vEnd = 0;
+  /** Offset just past the `\n` of the field's last line; a contiguous next line starts here. */
+  #vCont = 0;
+  /** The bytes contain interior `\r\n` line ends. */
+  #vCr = false;
+  /** The last line of the bytes ended in `\r\n`. */
+  #vLastCr = false;
+  /** Line and 1-based byte column of `vStart`, for UTF-8 errors. */
+  #vLine = 0;
+  #vCol = 0;
+
+  constructor(file: string, comments: boolean, raw: boolean) {
+    this.#file = file;
+    this.#comments = comments;
+    this.#raw = raw;
+  }
+
+  push(chunk: Uint8Array): void {
+    this.#append(chunk);
+    this.#lines(false);
+  }
+
+  end(): void {
+    this.#lines(true);
+    if (this.#state === ARMOR_HEADERS || this.#state === SIGNED || this.#state === SIGNATURE) {
+      throw this.#error(
+        `unterminated PGP armor: the message begun at line ${this.#armorLine} has no -----END PGP SIGNATURE-----`,
+        this.#armorLine,
+        1,
+      );
+    }
+    this.#closeParagraph();
+  }
+
+  /** Drops the bytes no longer needed, then appends `chunk`. */
+  #append(chunk: Uint8Array): void {
+    const keep = this.#fOpen && this.#vStart >= 0 ? Math.min(this.#vStart, this.#pos) : this.#pos;
+    const kept = this.#len - keep;
+    const need = kept + chunk.length;
+    if (need > this.#buf.length) {
+      const next = Buffer.allocUnsafe(Math.max(this.#buf.length * 2, need)) as Latin1Buffer;
+      this.#buf.copy(next, 0, keep, this.#len);
+      this.#buf = next;
+    } else if (keep > 0) {
+      this.#buf.copyWithin(0, keep, this.#len);
+    }
+    this.#buf.set(chunk, kept);
+    this.#len = need;
+    this.#pos -= keep;
+    this.#scan -= keep;
+    if (this.#vStart >= 0) {
+      this.#vStart -= keep;
+      this.#vEnd -= keep;
+      this.#vCont -= keep;
+    }
+  }
+
+  /** Handles every complete line; at the end of input, the last one too. */
+  #lines(final: boolean): void {
+    // One line per call: a loop here with work after it got OSR-compiled before that
+    // work had type feedback, and V8 then deoptimised it once per chunk (measured 2x).
+    while (this.#step(final)) {}
+  }
+
+  /** Handles the line at `pos` if it is complete (or `final`); false when there is none. */
+  #step(final: boolean): boolean {
+    const len = this.#len;
+    const pos = this.#pos;
+    if (pos >= len) return false;
+    let nl = this.#buf.indexOf(10, this.#scan);
+    if (nl < 0 || nl >= len) {
+      if (!final) {
+        this.#scan = len;
+        return false;
+      }
+      nl = len;
+    }
+    this.#line(pos, nl);
+    this.#pos = nl + 1;
+    this.#scan = nl + 1;
+    return true;
+  }
+
+  /** One line: bytes [s, nl) with `nl` the offset of its `\n` (or the end of input). */
+  #line(s: number, nl: number): void {
+    const b = this.#buf;
+    const lineNo = ++this.#lineNo;
+    const lineStart = s;
+    let e = nl;
+    let cr = false;
+    if (e > s && b[e - 1] === 13) {
+      e--;
+      cr = true;
+    }
+    const state = this.#state;
+    if (state === SIGNATURE) {
+      if (startsWith(b, s, e, END_SIGNATURE)) this.#state = AFTER;
+      return;
+    }
+    if (state === ARMOR_HEADERS) {
+      if (isBlank(b, s, e)) this.#state = SIGNED;
+      return;
+    }
+    let c0 = s < e ? b[s]! : -1;
+    if (c0 === 45 /* - */) {
+      if (state === START && startsWith(b, s, e, BEGIN_SIGNED)) {
+        this.#state = ARMOR_HEADERS;
+        this.#armorLine = lineNo;
+        return;
+      }
+      if (state === SIGNED) {
+        if (startsWith(b, s, e, BEGIN_SIGNATURE)) {
+          this.#closeParagraph();
+          this.#state = SIGNATURE;
+          return;
+        }
+        if (b[s + 1] === 32 && s + 1 < e) {
+          s += 2; // dash-escaped line
+          c0 = s < e ? b[s]! : -1;
+        }
+      }
+    }
+    if (c0 === -1 || ((c0 === 32 || c0 === 9) && isBlank(b, s, e))) {
+      this.#closeParagraph();
+      return;
+    }
+    if (state === AFTER) {
+      throw this.#error('text after the PGP signature', lineNo, 1);
+    }
+    if (c0 === 32 || c0 === 9) {
+      this.#continuation(s, e, nl, cr, lineStart);
+    } else if (c0 === 35 /* # */ && this.#comments) {
+      if (!isAscii(this.#buf, s, e)) this.#decode(s, e, lineNo, s - lineStart + 1);
+    } else {
+      if (state === START) this.#state = PLAIN;
+      this.#fieldLine(s, e, nl, cr, lineStart);
+    }
+  }
+
+  #fieldLine(s: number, e: number, nl: number, cr: boolean, lineStart: number): void {
+    this.#closeField();
+    const b = this.#buf;
+    const lineNo = this.#lineNo;
+    let colon = s;
+    let bad = -1;
+    let hash = 0;
+    while (colon < e) {
+      const c = b[colon]!;
+      if (c === 58) break;
+      if (bad < 0 && (c < 0x21 || c > 0x7e)) bad = colon;
+      hash = (Math.imul(hash, 31) + c) | 0;
+      colon++;
+    }
+    const col0 = 1 - lineStart; // column of offset x is x + col0
+    if (colon === e) {
+      throw this.#error(`field line without a colon at line ${lineNo}`, lineNo, s + col0);
+    }
+    if (colon === s) throw this.#error(`empty field name at line ${lineNo}`, lineNo, s + col0);
+    const c0 = b[s]!;
+    if (c0 === 35 || c0 === 45) {
+      throw this.#error(
+        c0 === 35
+          ? `comment line at line ${lineNo} (comments are only allowed with { comments: true })`
+          : `field name may not start with '-' at line ${lineNo}`,
+        lineNo,
+        s + col0,
+      );
+    }
+    if (bad >= 0) {
+      throw this.#error(
+        `invalid byte 0x${b[bad]!.toString(16).padStart(2, '0')} in field name at line ${lineNo}, column ${bad + col0}`,
+        lineNo,
+        bad + col0,
+      );
+    }
+    const { name, mark } = this.#intern(hash, s, colon);
+    if (mark.para === this.#paraSeq) {
+      const first = mark.line;
+      throw this.#error(
+        `duplicate field '${name}' at line ${lineNo} (first at line ${first})`,
+        lineNo,
+        s + col0,
+        name,
+      );
+    }
+    mark.para = this.#paraSeq;
+    mark.line = lineNo;
+    if (this.#fields.length === 0) this.#paraLine = lineNo;
+
+    let v = colon + 1;
+    if (!this.#raw && v < e && b[v] === 32) v++;
+    this.#fOpen = true;
+    this.#fName = name;
+    this.#prefix = '';
+    this.#vStart = v;
+    this.#vEnd = e;
+    this.#vCont = nl + 1;
+    this.#vCr = false;
+    this.#vLastCr = cr;
+    this.#vLine = lineNo;
+    this.#vCol = v + col0;
+  }
+
+  /** The field name in [s, e) (printable ASCII, `hash` computed by the caller), interned. */
+  #intern(hash: number, s: number, e: number): NameEntry {
+    const b = this.#buf;
+    const hit = this.#names.get(hash);
+    if (hit !== undefined && hit.bytes.length === e - s) {
+      const hb = hit.bytes;
+      let i = 0;
+      while (i < hb.length && hb[i] === b[s + i]) i++;
+      if (i === hb.length) return hit;
+    }
+    const name = b.latin1Slice(s, e);
+    const lower = name.toLowerCase();
+    let mark = this.#marks.get(lower);
+    if (mark === undefined) {
+      mark = { para: 0, line: 0 };
+      // Past the limit a name gets a fresh mark per use, and the check falls back to
+      // comparing with the paragraph's fields.
+      if (this.#marks.size < MAX_INTERNED_NAMES) this.#marks.set(lower, mark);
+      else this.#fallbackMark(lower, mark);
+    }
+    // A copy: Buffer#slice would be a view of the work buffer, which gets overwritten.
+    const entry: NameEntry = { bytes: Uint8Array.prototype.slice.call(b, s, e), name, mark };
+    if (hit === undefined && this.#names.size < MAX_INTERNED_NAMES) this.#names.set(hash, entry);
+    return entry;
+  }
+
+  /** Sets `mark` from the paragraph's fields, for names not kept in {@link #marks}. */
+  #fallbackMark(lower: string, mark: Mark): void {
+    for (const [n] of this.#fields) {
+      if (n.toLowerCase() === lower) {
+        mark.para = this.#paraSeq;
+        mark.line = this.#paraLine; // the exact line is not kept for these
+      }
+    }
+  }
+
+  #continuation(s: number, e: number, nl: number, cr: boolean, lineStart: number): void {
+    if (!this.#fOpen) {
+      throw this.#error(
+        `continuation line before any field at line ${this.#lineNo}`,
+        this.#lineNo,
+        s - lineStart + 1,
+      );
+    }
+    if (this.#vStart >= 0 && s === this.#vCont) {
+      // The usual case: the line directly follows the field's bytes.
+      this.#vEnd = e;
+      this.#vCont = nl + 1;
+      if (this.#vLastCr) this.#vCr = true;
+      this.#vLastCr = cr;
+      return;
+    }
+    // A comment or a dash escape came between: decode what we have, start again here.
+    this.#prefix = `${this.#prefix}${this.#fieldBytes()}\n`;
+    this.#vStart = s;
+    this.#vEnd = e;
+    this.#vCont = nl + 1;
+    this.#vCr = false;
+    this.#vLastCr = cr;
+    this.#vLine = this.#lineNo;
+    this.#vCol = s - lineStart + 1;
+  }
+
+  /** The open field's bytes, decoded, CRLF normalised. */
+  #fieldBytes(): string {
+    const s = this.#vStart;
+    if (s < 0) return '';
+    const e = this.#vEnd;
+    if (s === e) return '';
+    const text = isAscii(this.#buf, s, e)
+      ? this.#buf.latin1Slice(s, e)
+      : this.#decode(s, e, this.#vLine, this.#vCol);
+    return this.#vCr ? text.replace(/\r\n/g, '\n') : text;
+  }
+
+  /** Fatal UTF-8 decode of [s, e), which starts at `line`/`column`. */
+  #decode(s: number, e: number, line: number, column: number): string {
+    try {
+      return this.#decoder.decode(this.#buf.subarray(s, e));
+    } catch (cause) {
+      const b = this.#buf;
+      const bad = invalidUtf8At(b, s, e);
+      let l = line;
+      let c = column + (bad - s);
+      for (let i = s; i < bad; i++) {
+        if (b[i] === 10) {
+          l++;
+          c = bad - i;
+        }
+      }
+      throw new LeanrecError(
+        'E_PARSE',
+        `invalid UTF-8 in ${this.#file} at line ${l}, column ${c}`,
+        {
+          file: this.#file,
+          line: l,
+          column: c,
+          ...(this.#fOpen ? { field: this.#fName } : {}),
+          cause,
+        },
+      );
+    }
+  }
+
+  #closeField(): void {
+    if (!this.#fOpen) return;
+    const bytesText = this.#fieldBytes();
+    const value = this.#prefix === '' ? bytesText : this.#prefix + bytesText;
+    this.#fields.push([this.#fName, value]);
+    this.#fOpen = false;
+    this.#prefix = '';
+    this.#vStart = -1;
+  }
+
+  #closeParagraph(): void {
+    this.#closeField();
+    if (this.#fields.length === 0) return;
+    this.ready.push({ fields: this.#fields, line: this.#paraLine });
+    this.#fields = [];
+    this.#paraSeq++;
+  }
+
+  #error(message: string, line: number, column: number, field?: string): LeanrecError {
+    return new LeanrecError('E_PARSE', `${this.#file}:${line}:${column}: ${message}`, {
+      file: this.#file,
+      line,
+      column,
+      ...(field === undefined ? {} : { field }),
+    });
+  }
+}
+
+/** True when [s, e) holds only ASCII bytes. */
+function isAscii(b: Uint8Array, s: number, e: number): boolean {
+  let hi = 0;
+  for (let i = s; i < e; i++) hi |= b[i]!;
+  return hi < 0x80;
+}
+
+/** True when [s, e) holds only spaces and tabs. */
+function isBlank(b: Uint8Array, s: number, e: number): boolean {
+  for (let i = s; i < e; i++) {
+    const c = b[i];
+    if (c !== 32 && c !== 9) return false;
+  }
+  return true;
+}
+
+/** True when [s, e) is `marker` followed by nothing but whitespace. */
+function startsWith(b: Uint8Array, s: number, e: number, marker: Uint8Array): boolean {
+  if (e - s < marker.length) return false;
+  for (let i = 0; i < marker.length; i++) if (b[s + i] !== marker[i]) return false;
+  return isBlank(b, s + marker.length, e);
+}
+
+/** Offset of the first byte of the first invalid UTF-8 sequence in [s, e) (e if none). */
+function invalidUtf8At(b: Uint8Array, s: number, e: number): number {
+  let i = s;
+  while (i < e) {
+    const c = b[i]!;
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    let n: number;
+    let min: number;
+    if (c >= 0xc2 && c <= 0xdf) {
+      n = 1;
+      min = 0x80;
+    } else if (c >= 0xe0 && c <= 0xef) {
+      n = 2;
+      min = 0x800;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      n = 3;
+      min = 0x10000;
+    } else {
+      return i;
+    }
+    if (i + n >= e) return i;
+    let cp = c & (0x3f >> n);
+    for (let k = 1; k <= n; k++) {
+      const cc = b[i + k]!;
+      if ((cc & 0xc0) !== 0x80) return i;
+      cp = (cp << 6) | (cc & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return i;
+    i += n + 1;
+  }
+  return e;
+}

@@ -1,0 +1,31 @@
+/**
+ * `leanrec/debian`: Debian package indexes — a streaming deb822 parser, the Packages and
+ * Sources schemas, dpkg version comparison, relation parsing and dependency verification.
+ *
+ * @packageDocumentation
+ */
+export type { Deb822Options, Field, Paragraph } from './deb822.ts';
+export { parseDeb822 } from './deb822.ts';
+export type { Compression, InputOptions, InputSource } from './input.ts';
+export { detectCompression, openInput } from './input.ts';
+export type { FieldCodec, FieldSpec, MappedRecord } from './mapping.ts';
+export { Deb822Mapping } from './mapping.ts';
+export type { DebianPackage, DebianSource } from './read.ts';
+export { packageRecord, readPackages, readSources, sourceRecord, toDeb822 } from './read.ts';
+export type { Relation } from './relations.ts';
+export { formatRelation, formatRelations, parseRelations, relationNames } from './relations.ts';
+export {
+  debianPackages,
+  debianSources,
+  PACKAGE_FLAGS,
+  PACKAGE_RELATIONS,
+  packagesMapping,
+  SOURCE_RELATIONS,
+  sourcesMapping,
+} from './schemas.ts';
+export type { FieldList, SerializeOptions } from './serialize.ts';
+export { serializeParagraph, serializeParagraphs } from './serialize.ts';
+export type { Unsatisfied, VerifyOptions } from './verify.ts';
+export { verifyDependencies } from './verify.ts';
+export type { AnyVersionOp, ParsedVersion, ParseVersionOptions, VersionOp } from './version.ts';
+export { compareVersions, parseVersion, satisfies } from './version.ts';

@@ -1,0 +1,478 @@
+/**
+ * Opening deb822 input: a path, a Node stream or any async iterable of bytes, decompressed
+ * on the fly according to its magic bytes. Nothing here holds the whole input: every
+ * decoder works chunk by chunk and yields chunks of at most a few hundred KiB.
+ *
+ * ```
+ * magic bytes                       format   decoder
+ * 1f 8b                             gzip     node:zlib createGunzip (multi-member too)
+ * fd 37 7a 58 5a 00                 xz       xz-decompress (xz-embedded in WebAssembly)
+ * 04 22 4d 18                       lz4      the frame decoder below (no npm library streams)
+ * 28 b5 2f fd                       zstd     node:zlib createZstdDecompress where Node has it
+ * anything else                     plain    none
+ * ```
+ */
+
+import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import * as zlib from 'node:zlib';
+import { LeanrecError } from '../errors.ts';
+
+/**
+ * Where deb822 text comes from: a file path (string or `file:` URL), a Node `Readable`,
+ * or any async iterable of byte chunks (a web `ReadableStream` is one).
+ */
+export type InputSource = string | URL | Readable | AsyncIterable<Uint8Array>;
+
+/** A compression format {@link detectCompression} recognises; `'none'` is plain text. */
+export type Compression = 'gzip' | 'xz' | 'lz4' | 'zstd' | 'none';
+
+/** Options of {@link openInput}. */
+export interface InputOptions {
+  /**
+   * Bytes per read when `source` is a path.
+   * @defaultValue 65536
+   */
+  chunkSize?: number;
+  /**
+   * Name of the input in error messages.
+   * @defaultValue the path, or `'<stream>'`
+   */
+  file?: string;
+}
+
+const DEFAULT_CHUNK = 64 * 1024;
+/**
+ * Larger zlib output chunks and buffer than the 16 KiB defaults, so that zlib (on the
+ * thread pool) stays ahead of the parser: measured 25 % faster end to end here.
+ */
+const ZLIB_OPTIONS = { chunkSize: 64 * 1024, highWaterMark: 256 * 1024 };
+/** Bytes needed to recognise every supported magic number. */
+const MAGIC_BYTES = 6;
+
+/**
+ * The compression format of data starting with `head`, from its magic bytes.
+ *
+ * @example
+ * ```ts
+ * detectCompression(new Uint8Array([0x1f, 0x8b, 8])) // 'gzip'
+ * ```
+ */
+export function detectCompression(head: Uint8Array): Compression {
+  const b = (i: number): number => head[i] ?? -1;
+  if (b(0) === 0x1f && b(1) === 0x8b) return 'gzip';
+  if (
+    b(0) === 0xfd &&
+    b(1) === 0x37 &&
+    b(2) === 0x7a &&
+    b(3) === 0x58 &&
+    b(4) === 0x5a &&
+    b(5) === 0
+  ) {
+    return 'xz';
+  }
+  if (b(0) === 0x04 && b(1) === 0x22 && b(2) === 0x4d && b(3) === 0x18) return 'lz4';
+  if (b(0) === 0x28 && b(1) === 0xb5 && b(2) === 0x2f && b(3) === 0xfd) return 'zstd';
+  return 'none';
+}
+
+/**
+ * The name of `source` used in error messages: the path for a path or URL, else `'<stream>'`.
+ */
+export function sourceName(source: InputSource): string {
+  if (typeof source === 'string') return source;
+  if (source instanceof URL)
+    return source.protocol === 'file:' ? fileURLToPath(source) : source.href;
+  return '<stream>';
+}
+
+/**
+ * Open `source` and yield its decompressed bytes chunk by chunk. The compression is
+ * detected from the magic bytes (gzip, xz, lz4 frame; zstd where `node:zlib` has it),
+ * anything else is passed through. Yielded chunks belong to the caller.
+ *
+ * @example
+ * ```ts
+ * let bytes = 0;
+ * for await (const chunk of openInput('/var/lib/apt/lists/deb.debian.org_debian_dists_bookworm_main_binary-amd64_Packages.lz4')) bytes += chunk.length;
+ * ```
+ *
+ * @throws LeanrecError `E_ARGUMENT` when `source` is not a path, stream or async iterable,
+ *   or is zstd-compressed and this Node.js has no zstd; `E_IO` when reading fails (the
+ *   original error is the `cause`); `E_PARSE` when the compressed data is truncated or
+ *   corrupt (`truncated or corrupt gzip input`, likewise for xz and lz4).
+ */
+export function openInput(
+  source: InputSource,
+  options: InputOptions = {},
+): AsyncGenerator<Uint8Array, void, undefined> {
+  const file = options.file ?? sourceName(source);
+  const chunkSize = options.chunkSize ?? DEFAULT_CHUNK;
+  if (!Number.isInteger(chunkSize) || chunkSize < 1) {
+    throw new LeanrecError('E_ARGUMENT', `chunkSize must be a positive integer, got ${chunkSize}`);
+  }
+  let raw: AsyncIterable<Uint8Array | string>;
+  if (typeof source === 'string' || source instanceof URL) {
+    raw = createReadStream(source, { highWaterMark: chunkSize });
+  } else if (source !== null && typeof source === 'object' && Symbol.asyncIterator in source) {
+    raw = source as AsyncIterable<Uint8Array | string>;
+  } else {
+    throw new LeanrecError(
+      'E_ARGUMENT',
+      'source must be a path, a URL, a Readable or an AsyncIterable<Uint8Array>',
+    );
+  }
+  return decompressed(raw, file);
+}
+
+/** Detects the format from the first bytes, then yields from the matching decoder. */
+async function* decompressed(
+  raw: AsyncIterable<Uint8Array | string>,
+  file: string,
+): AsyncGenerator<Uint8Array, void, undefined> {
+  const it = bytesOf(raw, file)[Symbol.asyncIterator]();
+  const head: Uint8Array[] = [];
+  let headLen = 0;
+  let done = false;
+  try {
+    while (headLen < MAGIC_BYTES) {
+      const r = await it.next();
+      if (r.done === true) {
+        done = true;
+        break;
+      }
+      head.push(r.value);
+      headLen += r.value.length;
+    }
+    const format = detectCompression(head.length === 1 ? head[0]! : Buffer.concat(head));
+    const input = replay(head, done ? null : it);
+    switch (format) {
+      case 'none':
+        yield* input;
+        return;
+      case 'gzip':
+        yield* viaZlib(input, zlib.createGunzip(ZLIB_OPTIONS), 'gzip', file);
+        return;
+      case 'zstd': {
+        const create = (zlib as unknown as Record<string, unknown>)['createZstdDecompress'];
+        if (typeof create !== 'function') {
+          throw new LeanrecError(
+            'E_ARGUMENT',
+            `${file} is zstd-compressed, which this Node.js cannot decompress (needs zlib.createZstdDecompress, Node >= 22.15)`,
+            { file },
+          );
+        }
+        yield* viaZlib(input, create.call(zlib, ZLIB_OPTIONS) as zlib.Gunzip, 'zstd', file);
+        return;
+      }
+      case 'xz':
+        yield* xzDecode(input, file);
+        return;
+      case 'lz4':
+        yield* lz4Decode(input, file);
+        return;
+    }
+  } finally {
+    await it.return?.();
+  }
+}
+
+/** Normalises chunks to `Uint8Array` and maps read failures to `E_IO`. */
+async function* bytesOf(
+  raw: AsyncIterable<Uint8Array | string>,
+  file: string,
+): AsyncGenerator<Uint8Array, void, undefined> {
+  try {
+    for await (const chunk of raw) {
+      if (typeof chunk === 'string') yield Buffer.from(chunk, 'utf8');
+      else if (chunk instanceof Uint8Array) yield chunk;
+      else throw new LeanrecError('E_ARGUMENT', 'input chunks must be Uint8Array', { file });
+    }
+  } catch (err) {
+    if (err instanceof LeanrecError) throw err;
+    throw new LeanrecError('E_IO', `cannot read ${file}: ${(err as Error)?.message ?? err}`, {
+      file,
+      cause: err,
+    });
+  }
+}
+
+/** Yields the already-read `head` chunks, then the rest of `rest`. */
+async function* replay(
+  head: Uint8Array[],
+  rest: AsyncIterator<Uint8Array> | null,
+): AsyncGenerator<Uint8Array, void, undefined> {
+  yield* head;
+  if (rest === null) return;
+  for (;;) {
+    const r = await rest.next();
+    if (r.done === true) return;
+    yield r.value;
+  }
+}
+
+function corrupt(format: string, file: string, cause: unknown): LeanrecError {
+  return new LeanrecError('E_PARSE', `truncated or corrupt ${format} input: ${file}`, {
+    file,
+    cause,
+  });
+}
+
+/** Pipes `input` through a zlib transform; zlib's own errors become `E_PARSE`. */
+async function* viaZlib(
+  input: AsyncIterable<Uint8Array>,
+  transform: zlib.Gunzip,
+  format: string,
+  file: string,
+): AsyncGenerator<Uint8Array, void, undefined> {
+  let inputError: unknown;
+  const src = Readable.from(input, { objectMode: false });
+  src.on('error', (err) => {
+    inputError = err;
+    transform.destroy(err);
+  });
+  src.pipe(transform);
+  try {
+    for await (const chunk of transform) yield chunk as Buffer;
+  } catch (err) {
+    if (inputError !== undefined) throw inputError;
+    throw corrupt(format, file, err);
+  } finally {
+    src.destroy();
+    transform.destroy();
+  }
+}
+
+/** xz through the `xz-decompress` package (WebAssembly, loaded only when needed). */
+async function* xzDecode(
+  input: AsyncIterable<Uint8Array>,
+  file: string,
+): AsyncGenerator<Uint8Array, void, undefined> {
+  // The package is CommonJS: its exports arrive as `default` under ESM.
+  const mod = (await import('xz-decompress')) as unknown as {
+    default?: typeof import('xz-decompress');
+  } & typeof import('xz-decompress');
+  const { XzReadableStream } = mod.default ?? mod;
+  let inputError: unknown;
+  const src = Readable.from(input, { objectMode: false });
+  src.on('error', (err) => {
+    inputError = err;
+  });
+  const web = Readable.toWeb(src) as unknown as ReadableStream<Uint8Array>;
+  const xz = new XzReadableStream(web);
+  const reader = xz.getReader();
+  try {
+    for (;;) {
+      let r: Awaited<ReturnType<typeof reader.read>>;
+      try {
+        r = await reader.read();
+      } catch (err) {
+        if (inputError !== undefined) throw inputError;
+        throw corrupt('xz', file, err);
+      }
+      if (r.done) return;
+      yield r.value;
+    }
+  } finally {
+    await reader.cancel().catch(() => {});
+    src.destroy();
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// LZ4 frame format (lz4_Frame_format.md). No npm package decodes frames as a stream on
+// Node 20 without a native build (lz4-napi and lz4js take the whole file at once), so the
+// framing and the block decoder live here. Linked blocks (apt's default) need the last
+// 64 KiB of output as dictionary, kept at the front of `out`.
+//
+//   frame  = magic(4) FLG BD [contentSize(8)] [dictId(4)] HC  block* endMark(4) [xxh32(4)]
+//   block  = size(4, bit 31 = stored uncompressed) data [xxh32(4)]
+//   skippable frame = 0x184D2A5? size(4) data
+// Checksums are skipped, not verified.
+// ---------------------------------------------------------------------------------------
+
+const LZ4_MAGIC = 0x184d2204;
+const LZ4_HISTORY = 64 * 1024;
+
+/** Reads exact byte counts from an async iterable of chunks. */
+class ByteReader {
+  #it: AsyncIterator<Uint8Array>;
+  #buf = new Uint8Array(0);
+  #start = 0;
+  #end = 0;
+  #done = false;
+
+  constructor(input: AsyncIterable<Uint8Array>) {
+    this.#it = input[Symbol.asyncIterator]();
+  }
+
+  /** Makes `n` bytes available; false when the input ends first. */
+  async need(n: number): Promise<boolean> {
+    while (this.#end - this.#start < n) {
+      if (this.#done) return false;
+      const r = await this.#it.next();
+      if (r.done === true) {
+        this.#done = true;
+        continue;
+      }
+      const chunk = r.value;
+      const have = this.#end - this.#start;
+      if (have + chunk.length > this.#buf.length) {
+        const next = new Uint8Array(Math.max(this.#buf.length * 2, have + chunk.length, 1 << 16));
+        next.set(this.#buf.subarray(this.#start, this.#end));
+        this.#buf = next;
+      } else {
+        this.#buf.copyWithin(0, this.#start, this.#end);
+      }
+      this.#buf.set(chunk, have);
+      this.#start = 0;
+      this.#end = have + chunk.length;
+    }
+    return true;
+  }
+
+  /** True when no byte is left (reads ahead to know). */
+  async atEnd(): Promise<boolean> {
+    return !(await this.need(1));
+  }
+
+  /** The next `n` bytes, already made available by {@link need}; valid until the next `need`. */
+  take(n: number): Uint8Array {
+    const s = this.#start;
+    this.#start += n;
+    return this.#buf.subarray(s, s + n);
+  }
+
+  u32(): number {
+    const b = this.take(4);
+    return (b[0]! | (b[1]! << 8) | (b[2]! << 16) | (b[3]! << 24)) >>> 0;
+  }
+
+  async close(): Promise<void> {
+    await this.#it.return?.();
+  }
+}
+
+async function* lz4Decode(
+  input: AsyncIterable<Uint8Array>,
+  file: string,
+): AsyncGenerator<Uint8Array, void, undefined> {
+  const r = new ByteReader(input);
+  const fail = (why: string): LeanrecError => corrupt('lz4', file, new Error(why));
+  const need = async (n: number): Promise<void> => {
+    if (!(await r.need(n))) throw fail('unexpected end of input');
+  };
+  try {
+    while (!(await r.atEnd())) {
+      await need(4);
+      const magic = r.u32();
+      if ((magic & 0xfffffff0) === 0x184d2a50) {
+        await need(4);
+        const size = r.u32();
+        await need(size);
+        r.take(size);
+        continue;
+      }
+      if (magic !== LZ4_MAGIC) throw fail('bad frame magic');
+      await need(3);
+      const [flg, bd] = r.take(2) as unknown as [number, number];
+      if (flg >> 6 !== 1) throw fail('unsupported frame version');
+      if ((flg & 0x01) !== 0) throw fail('dictionary frames are not supported');
+      const blockChecksum = (flg & 0x10) !== 0;
+      const contentSize = (flg & 0x08) !== 0;
+      const contentChecksum = (flg & 0x04) !== 0;
+      const bsid = (bd >> 4) & 7;
+      if (bsid < 4) throw fail('bad block size');
+      const blockMax = 1 << (8 + 2 * bsid);
+      const rest = (contentSize ? 8 : 0) + 1; // + header checksum byte
+      await need(rest);
+      r.take(rest);
+      const out = new Uint8Array(LZ4_HISTORY + blockMax);
+      let op = 0;
+      for (;;) {
+        await need(4);
+        const word = r.u32();
+        if (word === 0) break;
+        const size = word & 0x7fffffff;
+        if (size > blockMax) throw fail('block larger than the frame allows');
+        await need(size + (blockChecksum ? 4 : 0));
+        const data = r.take(size);
+        if (blockChecksum) r.take(4);
+        if (op + blockMax > out.length) {
+          // Keep the last 64 KiB as the dictionary of the next (linked) block.
+          const keep = Math.min(op, LZ4_HISTORY);
+          out.copyWithin(0, op - keep, op);
+          op = keep;
+        }
+        const start = op;
+        if ((word & 0x80000000) !== 0) {
+          out.set(data, op);
+          op += size;
+        } else {
+          op = lz4Block(data, out, op, op + blockMax);
+          if (op < 0) throw fail('corrupt block');
+        }
+        yield out.slice(start, op);
+      }
+      if (contentChecksum) {
+        await need(4);
+        r.take(4);
+      }
+    }
+  } finally {
+    await r.close();
+  }
+}
+
+/**
+ * Decodes one LZ4 block from `src` into `dst` at `op` (bytes before `op` are the
+ * dictionary). Returns the new output position, or -1 when the block is malformed.
+ */
+function lz4Block(src: Uint8Array, dst: Uint8Array, op: number, limit: number): number {
+  const end = src.length;
+  let ip = 0;
+  while (ip < end) {
+    const token = src[ip++]!;
+    let lit = token >>> 4;
+    if (lit === 15) {
+      let b = 255;
+      while (b === 255) {
+        if (ip >= end) return -1;
+        b = src[ip++]!;
+        lit += b;
+      }
+    }
+    if (ip + lit > end || op + lit > limit) return -1;
+    if (lit < 16) {
+      for (let i = 0; i < lit; i++) dst[op++] = src[ip++]!;
+    } else {
+      dst.set(src.subarray(ip, ip + lit), op);
+      ip += lit;
+      op += lit;
+    }
+    if (ip === end) return op; // the last sequence has literals only
+    if (ip + 2 > end) return -1;
+    const offset = src[ip]! | (src[ip + 1]! << 8);
+    ip += 2;
+    let len = token & 15;
+    if (len === 15) {
+      let b = 255;
+      while (b === 255) {
+        if (ip >= end) return -1;
+        b = src[ip++]!;
+        len += b;
+      }
+    }
+    len += 4;
+    let from = op - offset;
+    if (offset === 0 || from < 0 || op + len > limit) return -1;
+    if (offset >= len && len > 32) {
+      dst.copyWithin(op, from, from + len);
+      op += len;
+    } else {
+      for (let i = 0; i < len; i++) dst[op++] = dst[from++]!;
+    }
+  }
+  return -1; // a block never ends on a match
+}

@@ -1,0 +1,169 @@
+/**
+ * Dependency verification over a store of `debianPackages` records — aptly's
+ * `snapshot verify`: every OR-group of the chosen relation fields of every package must
+ * be satisfied by some package in the store.
+ *
+ * It runs from the hot tier plus the `relations` group loaded in batches (`loadMany`):
+ * pass 1 collects what each package Provides (name → provided versions), pass 2 checks
+ * each group. Real packages are found through the secondary index on `package`. The
+ * index is never materialised as objects.
+ */
+import { LeanrecError } from '../errors.ts';
+import type { Store } from '../store/store.ts';
+import type { RecordView } from '../store/types.ts';
+import { parseRelations, type Relation } from './relations.ts';
+import { type debianPackages, PACKAGE_RELATIONS } from './schemas.ts';
+import { satisfies } from './version.ts';
+
+type PackagesStore = Store<typeof debianPackages>;
+type View = RecordView<typeof debianPackages>;
+
+/** Options of {@link verifyDependencies}. */
+export interface VerifyOptions {
+  /**
+   * The relation fields to check, as deb822 names.
+   * @defaultValue ['Pre-Depends', 'Depends']
+   */
+  fields?: readonly (keyof typeof PACKAGE_RELATIONS)[];
+  /** Packages whose relations are loaded per `loadMany` call. @defaultValue 512 */
+  batchSize?: number;
+}
+
+/** One OR-group that no package in the store satisfies. */
+export interface Unsatisfied {
+  package: string;
+  version: string;
+  architecture: string;
+  /** The deb822 field, e.g. `Depends`. */
+  field: string;
+  /** The group as written in the index (whitespace runs folded to one space). */
+  group: string;
+}
+
+/**
+ * Finds every unsatisfied dependency group. An alternative is satisfied by a real
+ * package of that name (whose version satisfies the relation, when it has one) or by a
+ * package that Provides the name (for a versioned relation: a versioned Provides
+ * `name (= v)` whose `v` satisfies it). Architecture qualifiers (`:any`, `:native`,
+ * `:amd64`) are ignored for matching; legacy `<`/`>` mean `<=`/`>=`.
+ *
+ * @returns the unsatisfied groups, sorted by package, version, field.
+ * @throws LeanrecError `E_PARSE` when a relation field is malformed (naming the package).
+ * @example
+ * ```ts
+ * for (const u of await verifyDependencies(store)) console.log(u.package, u.field, u.group)
+ * ```
+ */
+export async function verifyDependencies(
+  store: PackagesStore,
+  options: VerifyOptions = {},
+): Promise<Unsatisfied[]> {
+  const fields = options.fields ?? (['Pre-Depends', 'Depends'] as const);
+  for (const f of fields)
+    if (!(f in PACKAGE_RELATIONS))
+      throw new LeanrecError('E_ARGUMENT', `verifyDependencies: "${f}" is not a relation field`);
+  const batchSize = options.batchSize ?? 512;
+  const provided = new Map<string, (string | null)[]>();
+  await eachBatch(store, batchSize, (view, rel) => {
+    const text = rel.provides as string | undefined;
+    if (text === undefined) return;
+    for (const group of parse(text, 'Provides', view))
+      for (const r of group) {
+        let list = provided.get(r.name);
+        if (list === undefined) provided.set(r.name, (list = []));
+        list.push(r.op === '=' && r.version !== undefined ? r.version : null);
+      }
+  });
+  const out: Unsatisfied[] = [];
+  await eachBatch(store, batchSize, (view, rel) => {
+    for (const field of fields) {
+      const text = rel[PACKAGE_RELATIONS[field]] as string | undefined;
+      if (text === undefined) continue;
+      const groups = parse(text, field, view);
+      let written: string[] | undefined;
+      groups.forEach((group, i) => {
+        if (group.some((alt) => satisfied(store, provided, alt))) return;
+        written ??= splitGroups(text);
+        out.push({
+          package: view.package,
+          version: view.version,
+          architecture: view.architecture,
+          field,
+          group: written[i] ?? '',
+        });
+      });
+    }
+  });
+  return out.sort(
+    (a, b) =>
+      cmp(a.package, b.package) ||
+      cmp(a.version, b.version) ||
+      cmp(a.architecture, b.architecture) ||
+      cmp(a.field, b.field),
+  );
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function satisfied(
+  store: PackagesStore,
+  provided: Map<string, (string | null)[]>,
+  alt: Relation,
+): boolean {
+  for (const real of store.where({ package: alt.name }, { reuse: true })) {
+    if (alt.op === undefined || alt.version === undefined) return true;
+    if (satisfies(real.version, alt.op, alt.version)) return true;
+  }
+  const prov = provided.get(alt.name);
+  if (prov === undefined) return false;
+  if (alt.op === undefined || alt.version === undefined) return true;
+  for (const v of prov) if (v !== null && satisfies(v, alt.op, alt.version)) return true;
+  return false;
+}
+
+async function eachBatch(
+  store: PackagesStore,
+  batchSize: number,
+  fn: (view: View, relations: Record<string, unknown>) => void,
+): Promise<void> {
+  let batch: View[] = [];
+  const flush = async () => {
+    const rels = await store.loadMany(batch, 'relations', { cache: false });
+    for (let i = 0; i < batch.length; i++) fn(batch[i]!, rels[i]!);
+    batch = [];
+  };
+  for (const view of store.where()) {
+    batch.push(view);
+    if (batch.length >= batchSize) await flush();
+  }
+  if (batch.length > 0) await flush();
+}
+
+function parse(text: string, field: string, view: View): Relation[][] {
+  try {
+    return parseRelations(text, field);
+  } catch (err) {
+    if (err instanceof LeanrecError)
+      throw new LeanrecError(
+        'E_PARSE',
+        `${view.package} ${view.version} ${view.architecture}: ${err.message}`,
+        {
+          field,
+          key: `${view.package} ${view.version} ${view.architecture}`,
+          ...(err.column === undefined ? {} : { column: err.column }),
+          cause: err,
+        },
+      );
+    throw err;
+  }
+}
+
+/** The groups of a relation field as written (split on top-level commas, whitespace folded). */
+function splitGroups(text: string): string[] {
+  return text
+    .split(',')
+    .map((g) => g.replace(/\s+/g, ' ').trim())
+    .filter((g) => g !== '');
+}
