@@ -88,6 +88,7 @@ export class Schema<
   readonly descriptor: SchemaDescriptor;
   /** Stable hex fingerprint: equal for structurally equal schemas. */
   readonly fingerprint: string;
+  readonly #groupsByName: ReadonlyMap<string, ColdGroup>;
 
   /** @internal Use {@link schema}. */
   constructor(
@@ -188,6 +189,7 @@ export class Schema<
     this.hot = hot;
     this.hotFields = Object.freeze(hotFields);
     this.groups = Object.freeze(groups);
+    this.#groupsByName = new Map(groups.map((g) => [g.name, g]));
     this.byName = byName;
     this.keyFields = Object.freeze(keyFields);
     const { descriptor, fingerprint } = fingerprintOf(this.key, hotFields, groups);
@@ -198,7 +200,7 @@ export class Schema<
 
   /** The cold group named `name`, or `undefined`. */
   group(name: string): ColdGroup | undefined {
-    return this.groups.find((g) => g.name === name);
+    return this.#groupsByName.get(name);
   }
 }
 
