@@ -147,8 +147,12 @@ export class RecordValidator {
         'E_ARGUMENT',
         `key must be an object with ${this.#schema.key.map((k) => `"${k}"`).join(', ')}`,
       );
-    for (const cf of this.#keyFields) {
-      const v = ownValue(key, cf.info.name);
+    const fields = this.#keyFields;
+    for (let i = 0; i < fields.length; i++) {
+      const cf = fields[i]!;
+      const v = cf.guarded
+        ? ownValue(key, cf.info.name)
+        : (key as Record<string, unknown>)[cf.info.name];
       if (v === undefined || !cf.check(v))
         throw new LeanrecError(
           'E_ARGUMENT',
