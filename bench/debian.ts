@@ -1,0 +1,299 @@
+/**
+ * `npm run bench:debian [Packages.gz]`: the Debian job, measured. Each contender runs in
+ * its own child process (≥ 3 runs, medians):
+ *
+ * - parse throughput (MB/s of uncompressed text; the index is decompressed into memory
+ *   first, only the parse is timed): `parseDeb822` vs a plain `readline` + indexOf(':')
+ *   parser, both fed the same 64 KiB chunks;
+ * - full ingest into an on-disk store (read, decompress, parse, map, write, close);
+ * - verify: time and peak RSS (VmHWM) of leanrec (store reopened from disk, then
+ *   `verifyDependencies`) vs the same verify over plain objects (every paragraph parsed
+ *   into an object, then the same algorithm with `parseRelations`/`satisfies`).
+ *
+ * Input: the argument, else $LEANREC_DEBIAN_PACKAGES, else ../shared/data/…, else the
+ * sample. Writes bench/results/debian.md (and .json).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { openStore } from 'leanrec';
+import {
+  debianPackages,
+  openInput,
+  parseDeb822,
+  parseRelations,
+  readPackages,
+  satisfies,
+  verifyDependencies,
+} from 'leanrec/debian';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const RUNS = Math.max(3, Number(process.env['BENCH_RUNS'] ?? 3));
+const CHUNK = 64 * 1024;
+
+// ── small helpers (no shared bench harness yet) ─────────────────────────────────────────
+
+function status(field: 'VmRSS' | 'VmHWM'): number {
+  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(
+    readFileSync('/proc/self/status', 'utf8'),
+  );
+  return m === null ? Number.NaN : Number(m[1]) * 1024;
+}
+
+function gc(): void {
+  const g = (globalThis as { gc?: () => void }).gc;
+  if (g === undefined) throw new Error('run with --expose-gc (npm run bench:debian does)');
+  for (let i = 0; i < 3; i++) g();
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+async function decompressed(file: string): Promise<Buffer> {
+  const parts: Uint8Array[] = [];
+  for await (const c of openInput(file)) parts.push(c);
+  return Buffer.concat(parts);
+}
+
+async function* chunksOf(buf: Buffer): AsyncGenerator<Uint8Array> {
+  for (let i = 0; i < buf.length; i += CHUNK) yield buf.subarray(i, i + CHUNK);
+}
+
+// ── the contenders (child side) ─────────────────────────────────────────────────────────
+
+type Result = Record<string, number>;
+
+/** The readline baseline: paragraphs of [name, value] pairs, continuation lines joined. */
+async function readlineParse(buf: Buffer): Promise<number> {
+  let n = 0;
+  let fields: [string, string][] = [];
+  const input = Readable.from(chunksOf(buf), { objectMode: false });
+  for await (const line of createInterface({ input, crlfDelay: Infinity })) {
+    if (line === '') {
+      if (fields.length > 0) n++;
+      fields = [];
+    } else if (line[0] === ' ' || line[0] === '\t') fields[fields.length - 1]![1] += `\n${line}`;
+    else {
+      const colon = line.indexOf(':');
+      fields.push([line.slice(0, colon), line.slice(colon + 1).trim()]);
+    }
+  }
+  return fields.length > 0 ? n + 1 : n;
+}
+
+/** The verify algorithm of `verifyDependencies`, over plain objects. */
+function plainVerify(pkgs: Record<string, string>[]): number {
+  const real = new Map<string, string[]>();
+  const provided = new Map<string, (string | null)[]>();
+  for (const p of pkgs) {
+    const name = p['Package']!;
+    let list = real.get(name);
+    if (list === undefined) real.set(name, (list = []));
+    list.push(p['Version']!);
+    const prov = p['Provides'];
+    if (prov !== undefined)
+      for (const g of parseRelations(prov, 'Provides'))
+        for (const r of g) {
+          let l = provided.get(r.name);
+          if (l === undefined) provided.set(r.name, (l = []));
+          l.push(r.op === '=' && r.version !== undefined ? r.version : null);
+        }
+  }
+  let unsatisfied = 0;
+  for (const p of pkgs)
+    for (const field of ['Pre-Depends', 'Depends']) {
+      const text = p[field];
+      if (text === undefined) continue;
+      for (const g of parseRelations(text, field)) {
+        const ok = g.some((alt) => {
+          for (const v of real.get(alt.name) ?? [])
+            if (alt.op === undefined || satisfies(v, alt.op, alt.version!)) return true;
+          const prov = provided.get(alt.name);
+          if (prov === undefined) return false;
+          if (alt.op === undefined) return true;
+          return prov.some((v) => v !== null && satisfies(v, alt.op!, alt.version!));
+        });
+        if (!ok) unsatisfied++;
+      }
+    }
+  return unsatisfied;
+}
+
+async function child(task: string, file: string, dir: string): Promise<Result> {
+  switch (task) {
+    case 'parse-leanrec':
+    case 'parse-readline': {
+      const buf = await decompressed(file);
+      gc();
+      const t0 = performance.now();
+      let n = 0;
+      if (task === 'parse-leanrec') for await (const _ of parseDeb822(chunksOf(buf))) n++;
+      else n = await readlineParse(buf);
+      const ms = performance.now() - t0;
+      return { ms, records: n, mbps: buf.length / 1e6 / (ms / 1000), mb: buf.length / 1e6 };
+    }
+    case 'ingest': {
+      rmSync(dir, { recursive: true, force: true });
+      const t0 = performance.now();
+      const store = await openStore(debianPackages, { path: dir });
+      const { written } = await store.ingest(readPackages(file));
+      await store.close();
+      const ms = performance.now() - t0;
+      return { ms, records: written, recsPerSec: written / (ms / 1000), peak: status('VmHWM') };
+    }
+    case 'verify-leanrec': {
+      gc();
+      const base = status('VmRSS');
+      const t0 = performance.now();
+      const store = await openStore(debianPackages, { path: dir });
+      const t1 = performance.now();
+      const n = (await verifyDependencies(store)).length;
+      const ms = performance.now() - t1;
+      const peak = status('VmHWM');
+      await store.close();
+      return { ms, loadMs: t1 - t0, unsatisfied: n, peak, base, above: peak - base };
+    }
+    case 'verify-plain': {
+      gc();
+      const base = status('VmRSS');
+      const t0 = performance.now();
+      const pkgs: Record<string, string>[] = [];
+      for await (const p of parseDeb822(file)) pkgs.push(Object.fromEntries(p.fields));
+      const t1 = performance.now();
+      const n = plainVerify(pkgs);
+      const ms = performance.now() - t1;
+      const peak = status('VmHWM');
+      return { ms, loadMs: t1 - t0, unsatisfied: n, peak, base, above: peak - base };
+    }
+  }
+  throw new Error(`unknown task ${task}`);
+}
+
+if (process.argv[2] === '--child') {
+  const [, , , task, file, dir] = process.argv as string[];
+  process.stdout.write(`${JSON.stringify(await child(task!, file!, dir!))}\n`);
+  process.exit(0);
+}
+
+// ── the parent: runs, medians, table ────────────────────────────────────────────────────
+
+const file =
+  process.argv[2] ??
+  (process.env['LEANREC_DEBIAN_PACKAGES'] ||
+    [join(root, '../shared/data/debian-bookworm-main-amd64-Packages.gz')].find(existsSync) ||
+    join(root, 'examples/data/Packages.gz'));
+const tmp = mkdtempSync(join(tmpdir(), 'leanrec-bench-debian-'));
+const dir = join(tmp, 'store');
+const tasks = ['parse-leanrec', 'parse-readline', 'ingest', 'verify-leanrec', 'verify-plain'];
+const runs: Record<string, Result[]> = Object.fromEntries(tasks.map((t) => [t, []]));
+try {
+  for (let r = 1; r <= RUNS; r++)
+    for (const task of tasks) {
+      const res = spawnSync(
+        process.execPath,
+        [...process.execArgv, fileURLToPath(import.meta.url), '--child', task, file, dir],
+        { encoding: 'utf8', maxBuffer: 1 << 24 },
+      );
+      if (res.status !== 0) throw new Error(`${task} failed:\n${res.stderr}`);
+      const out = JSON.parse(res.stdout.trim().split('\n').pop()!) as Result;
+      runs[task]!.push(out);
+      process.stderr.write(`run ${r}/${RUNS} ${task}: ${JSON.stringify(out)}\n`);
+    }
+} finally {
+  rmSync(tmp, { recursive: true, force: true });
+}
+
+const med = (task: string, key: string) => median(runs[task]!.map((x) => x[key]!));
+const MiB = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
+const x = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
+const pass = (ok: boolean) => (ok ? 'met' : 'NOT met');
+
+const parseL = med('parse-leanrec', 'mbps');
+const parseR = med('parse-readline', 'mbps');
+const peakL = med('verify-leanrec', 'peak');
+const peakP = med('verify-plain', 'peak');
+const aboveL = med('verify-leanrec', 'above');
+const aboveP = med('verify-plain', 'above');
+const rows: string[][] = [
+  ['measure', 'leanrec', 'plain', 'leanrec / plain', 'target'],
+  [
+    'parse (MB/s of uncompressed text)',
+    `${parseL.toFixed(1)}`,
+    `${parseR.toFixed(1)} (readline)`,
+    x(parseL, parseR),
+    `≥ 1.5× — ${pass(parseL / parseR >= 1.5)}`,
+  ],
+  [
+    'ingest into an on-disk store',
+    `${(med('ingest', 'ms') / 1000).toFixed(2)} s (${Math.round(med('ingest', 'recsPerSec'))} rec/s)`,
+    '—',
+    '—',
+    '—',
+  ],
+  [
+    'verify: load (reopen / parse into objects)',
+    `${(med('verify-leanrec', 'loadMs') / 1000).toFixed(2)} s`,
+    `${(med('verify-plain', 'loadMs') / 1000).toFixed(2)} s`,
+    x(med('verify-leanrec', 'loadMs'), med('verify-plain', 'loadMs')),
+    '—',
+  ],
+  [
+    'verify: time',
+    `${(med('verify-leanrec', 'ms') / 1000).toFixed(2)} s`,
+    `${(med('verify-plain', 'ms') / 1000).toFixed(2)} s`,
+    x(med('verify-leanrec', 'ms'), med('verify-plain', 'ms')),
+    '—',
+  ],
+  [
+    'verify: peak RSS (VmHWM)',
+    MiB(peakL),
+    MiB(peakP),
+    x(peakL, peakP),
+    `≤ 0.25× — ${pass(peakL / peakP <= 0.25)}`,
+  ],
+  [
+    'verify: peak RSS above baseline after imports',
+    MiB(aboveL),
+    MiB(aboveP),
+    x(aboveL, aboveP),
+    `(≤ 0.25×: ${pass(aboveL / aboveP <= 0.25)})`,
+  ],
+  [
+    'baseline RSS after imports',
+    MiB(med('verify-leanrec', 'base')),
+    MiB(med('verify-plain', 'base')),
+    '—',
+    '—',
+  ],
+  [
+    'unsatisfied groups found',
+    `${med('verify-leanrec', 'unsatisfied')}`,
+    `${med('verify-plain', 'unsatisfied')}`,
+    '—',
+    'equal',
+  ],
+];
+const table = rows.map((r) => `| ${r.join(' | ')} |`);
+table.splice(1, 0, `|${rows[0]!.map(() => '---').join('|')}|`);
+const header = [
+  `# Debian index benchmark`,
+  '',
+  `Input: \`${file}\` (${med('parse-leanrec', 'records')} paragraphs, ${med('parse-leanrec', 'mb').toFixed(1)} MB uncompressed).`,
+  `Node ${process.version}, ${RUNS} runs per contender, each in its own process; medians. ${new Date().toISOString().slice(0, 10)}.`,
+  '',
+];
+const text = [...header, ...table, ''].join('\n');
+console.log(text);
+mkdirSync(join(root, 'bench/results'), { recursive: true });
+writeFileSync(join(root, 'bench/results/debian.md'), text);
+writeFileSync(
+  join(root, 'bench/results/debian.json'),
+  `${JSON.stringify({ file, runs }, null, 2)}\n`,
+);

@@ -1,0 +1,40 @@
+/** `leanrec get <db> <package> [version] [arch]`: print records as deb822 paragraphs. */
+import { parseArgs } from 'node:util';
+import { toDeb822 } from '../../debian/index.ts';
+import { CliError, type Command, openExisting, UsageError } from '../common.ts';
+
+const help = `Usage: leanrec get <db> <package> [version] [architecture]
+
+Prints the record(s) of <package> as deb822 paragraphs, exactly as they were in the
+index, separated by blank lines. Without version/architecture: every record of the
+package. Exits 1 when there is none.
+
+Options:
+  -h, --help          this help`;
+
+export const get: Command = {
+  name: 'get',
+  summary: 'print the paragraph(s) of a package',
+  help,
+  async run(args, { out }) {
+    const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
+    if (positionals.length < 2 || positionals.length > 4)
+      throw new UsageError('get takes <db> <package> [version] [architecture]');
+    const [db, pkg, version, arch] = positionals as [string, string, string?, string?];
+    const store = await openExisting(db);
+    try {
+      let views = [...store.where({ package: pkg })];
+      if (version !== undefined) views = views.filter((v) => v.version === version);
+      if (arch !== undefined) views = views.filter((v) => v.architecture === arch);
+      if (views.length === 0) {
+        const what = [pkg, version, arch].filter((s) => s !== undefined).join(' ');
+        throw new CliError(`not found: ${what}`);
+      }
+      for (let i = 0; i < views.length; i++)
+        await out.write((i > 0 ? '\n' : '') + toDeb822(views[i]!.record()));
+    } finally {
+      await store.close();
+    }
+    return 0;
+  },
+};

@@ -1,0 +1,302 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const bin = join(root, 'bin/leanrec.js');
+const sample = join(root, 'examples/data/Packages.gz');
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `node bin/leanrec.js …` from the source (LEANREC_SOURCE=1 ignores a stale dist/). */
+function leanrec(args: string[], cwd = root): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [bin, ...args],
+      { cwd, env: { ...process.env, LEANREC_SOURCE: '1' }, maxBuffer: 64 << 20 },
+      (err, stdout, stderr) => {
+        const code = err === null ? 0 : typeof err.code === 'number' ? err.code : -1;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+/** The paragraphs of deb822 text, each ending in one newline. */
+function paragraphs(text: string): string[] {
+  return text
+    .split(/\n\n+/)
+    .filter((p) => p.trim() !== '')
+    .map((p) => `${p.replace(/\n+$/, '')}\n`);
+}
+
+/** The fields of a paragraph as a map (continuation lines joined). */
+function fieldsOf(p: string): Map<string, string> {
+  const m = new Map<string, string>();
+  let last = '';
+  for (const line of p.split('\n')) {
+    if (line === '') continue;
+    if (line[0] === ' ' || line[0] === '\t') m.set(last, `${m.get(last)}\n${line}`);
+    else {
+      const c = line.indexOf(':');
+      last = line.slice(0, c);
+      m.set(last, line.slice(c + 1).trim());
+    }
+  }
+  return m;
+}
+
+const tmp = mkdtempSync(join(tmpdir(), 'leanrec-cli-test-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe('leanrec on the sample index', () => {
+  const db = join(tmp, 'sample.db');
+  const raw = paragraphs(gunzipSync(readFileSync(sample)).toString('utf8'));
+  const plain = raw.map(fieldsOf);
+
+  before(async () => {
+    const r = await leanrec(['ingest', sample, '--db', db]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`^records +${raw.length} `, 'm'));
+    assert.match(r.stdout, /^records\/s +[\d,]+/m);
+    assert.match(r.stdout, /^memory +[\d.]+ [KM]iB total/m);
+    assert.match(r.stdout, /^hot +[\d.]+ [KM]iB/m);
+    assert.equal(r.stderr, '', 'no progress bar when stderr is not a terminal');
+  });
+
+  test('get prints the original paragraph, byte for byte', async () => {
+    for (const i of [0, Math.floor(raw.length / 2), raw.length - 1]) {
+      const f = plain[i]!;
+      const r = await leanrec([
+        'get',
+        db,
+        f.get('Package')!,
+        f.get('Version')!,
+        f.get('Architecture')!,
+      ]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, raw[i]);
+    }
+  });
+
+  test('get without version prints every record of the package', async () => {
+    const name = plain[1]!.get('Package')!;
+    const expected = raw.filter((_, i) => plain[i]!.get('Package') === name);
+    const r = await leanrec(['get', db, name]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, expected.join('\n'));
+  });
+
+  test('get of a missing package: one line on stderr, exit 1', async () => {
+    const r = await leanrec(['get', db, 'no-such-package']);
+    assert.equal(r.code, 1);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /^leanrec: .*no-such-package\n$/);
+  });
+
+  test('query --where/--count agrees with counts over plain objects', async () => {
+    const count = (pred: (f: Map<string, string>) => boolean) => plain.filter(pred).length;
+    const cases: [string[], number][] = [
+      [['--where', 'section=games'], count((f) => f.get('Section') === 'games')],
+      [
+        ['-w', 'priority=optional', '-w', 'priority=extra'],
+        count((f) => f.get('Priority') === 'optional' || f.get('Priority') === 'extra'),
+      ],
+      [
+        ['--where', 'architecture=all', '--where', 'multiArch=foreign'],
+        count((f) => f.get('Architecture') === 'all' && f.get('Multi-Arch') === 'foreign'),
+      ],
+      [['--where', 'essential=false'], count((f) => f.get('Essential') !== 'yes')],
+      [
+        ['--where', `Installed-Size=${plain[0]!.get('Installed-Size')}`],
+        count((f) => f.get('Installed-Size') === plain[0]!.get('Installed-Size')),
+      ],
+      [[], plain.length],
+    ];
+    for (const [where, expected] of cases) {
+      assert.ok(expected > 0 || where.length > 0);
+      const r = await leanrec(['query', db, ...where, '--count']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, `${expected}\n`, where.join(' '));
+    }
+  });
+
+  test('query lists "package version architecture" lines', async () => {
+    const r = await leanrec(['query', db, '--where', 'section=games']);
+    assert.equal(r.code, 0, r.stderr);
+    const expected = plain
+      .filter((f) => f.get('Section') === 'games')
+      .map((f) => `${f.get('Package')} ${f.get('Version')} ${f.get('Architecture')}`);
+    assert.deepEqual(r.stdout.split('\n').slice(0, -1).sort(), expected.sort());
+  });
+
+  test('stats prints a table of parts and totals', async () => {
+    const r = await leanrec(['stats', db]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^part +kind +bytes +share$/m);
+    assert.match(r.stdout, /^pool +pool +[\d,]+ +[\d.]+%$/m);
+    assert.match(r.stdout, /^total +[\d,]+ +100\.0%$/m);
+    assert.match(r.stdout, new RegExp(`^records ${raw.length};`, 'm'));
+  });
+
+  test('verify on the store and on the index file give the same lines', async () => {
+    const a = await leanrec(['verify', db]);
+    const b = await leanrec(['verify', sample]);
+    assert.equal(a.code, 0, a.stderr);
+    assert.equal(b.code, 0, b.stderr);
+    assert.equal(a.stdout, b.stdout);
+    const n = a.stdout.split('\n').length - 1;
+    assert.ok(n > 0);
+    assert.match(a.stderr, new RegExp(`^${n.toLocaleString('en-US')} unsatisfied groups`));
+  });
+
+  test('a bad --where field is one E_ARGUMENT line, exit 2', async () => {
+    const r = await leanrec(['query', db, '--where', 'nosuchfield=1']);
+    assert.equal(r.code, 2);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /^leanrec: E_ARGUMENT: .*nosuchfield[^\n]*\n$/);
+    const cold = await leanrec(['query', db, '--where', 'maintainer=x']);
+    assert.equal(cold.code, 2);
+    assert.match(cold.stderr, /^leanrec: E_ARGUMENT: .*maintainer[^\n]*\n$/);
+    const num = await leanrec(['query', db, '--where', 'size=big']);
+    assert.equal(num.code, 2);
+    assert.match(num.stderr, /^leanrec: [^\n]*size[^\n]*\n$/);
+  });
+});
+
+describe('leanrec errors', () => {
+  test('a missing database: one line, exit 1, nothing created', async () => {
+    const missing = join(tmp, 'missing.db');
+    for (const args of [
+      ['get', missing, 'bash'],
+      ['query', missing, '--count'],
+      ['stats', missing],
+      ['verify', missing],
+    ]) {
+      const r = await leanrec(args);
+      assert.equal(r.code, 1, args.join(' '));
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr, /^leanrec: [^\n]*missing\.db[^\n]*\n$/);
+    }
+    assert.ok(!readdirSync(tmp).includes('missing.db'));
+  });
+
+  test('usage errors exit 2 with one line', async () => {
+    for (const args of [
+      ['frobnicate'],
+      ['query', '--nope'],
+      ['ingest', sample],
+      ['get', join(tmp, 'x')],
+      ['verify', '--fields', 'Nope', sample],
+    ]) {
+      const r = await leanrec(args);
+      assert.equal(r.code, 2, args.join(' '));
+      assert.match(r.stderr, /^leanrec: [^\n]+\n$/, args.join(' '));
+    }
+  });
+
+  test('--help for every command', async () => {
+    const top = await leanrec(['--help']);
+    assert.equal(top.code, 0);
+    for (const c of ['ingest', 'get', 'query', 'verify', 'stats']) {
+      assert.match(top.stdout, new RegExp(`^  ${c} `, 'm'));
+      const r = await leanrec([c, '--help']);
+      assert.equal(r.code, 0, c);
+      assert.match(r.stdout, new RegExp(`^Usage: leanrec ${c} `));
+    }
+  });
+
+  test('an unreadable index: one line, exit 1', async () => {
+    const bad = join(tmp, 'bad-Packages');
+    writeFileSync(bad, 'Package: x\nno colon here\n');
+    const r = await leanrec(['verify', bad]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^leanrec: E_PARSE: [^\n]*bad-Packages:2:[^\n]*\n$/);
+  });
+});
+
+/** A paragraph for a hand-made index. */
+function pkg(name: string, fields: Record<string, string> = {}, version = '1', arch = 'amd64') {
+  let s = `Package: ${name}\nVersion: ${version}\nArchitecture: ${arch}\n`;
+  for (const [k, v] of Object.entries(fields)) s += `${k}: ${v}\n`;
+  return s;
+}
+
+describe('leanrec verify on hand-made indexes', () => {
+  const index = [
+    pkg('base', {}, '1.0-1'),
+    pkg('base', {}, '0.5', 'i386'),
+    pkg('prov', { Provides: 'virt, vprov (= 3.0), unvprov' }),
+    pkg('a-unversioned-real', { Depends: 'base' }),
+    pkg('b-unversioned-provides', { Depends: 'virt' }),
+    pkg('c-versioned-ok', { Depends: 'base (>= 1.0), base (<< 2), base (= 1.0-1), base (>> 0.5)' }),
+    pkg('c-versioned-bad', { Depends: 'base (>> 1.0-1), base (<< 0.1)' }),
+    pkg('d-versioned-provides-ok', { Depends: 'vprov (>= 2.0), vprov (= 3.0)' }),
+    pkg('d-versioned-provides-bad', { Depends: 'vprov (>= 4)' }),
+    pkg('d-unversioned-provides-not-enough', { Depends: 'unvprov (>= 1), unvprov' }),
+    pkg('e-arch-qualifiers', {
+      Depends: 'base:any, base:native (>= 1.0), base:amd64, virt:any, missing:any',
+    }),
+    pkg('f-alternatives-ok', { Depends: 'nothere | base (>= 1)' }),
+    pkg('f-alternatives-bad', { Depends: 'nothere | alsonot (>= 1) | base (>= 9)' }),
+    pkg('g-legacy', { Depends: 'base (< 1.0-1), base (> 1.0-1), base (< 0.4), base (> 1.1)' }),
+    pkg('h-pre-depends', { 'Pre-Depends': 'base (>= 2), virt', Depends: 'base' }),
+    pkg('i-continuation', { Depends: 'base,\n missing2\n  (>= 1)' }),
+    pkg('j-recommends-only', { Recommends: 'missing3' }),
+  ].join('\n');
+
+  const expected = [
+    'c-versioned-bad\t1\tamd64\tDepends\tbase (>> 1.0-1)',
+    'c-versioned-bad\t1\tamd64\tDepends\tbase (<< 0.1)',
+    'd-unversioned-provides-not-enough\t1\tamd64\tDepends\tunvprov (>= 1)',
+    'd-versioned-provides-bad\t1\tamd64\tDepends\tvprov (>= 4)',
+    'e-arch-qualifiers\t1\tamd64\tDepends\tmissing:any',
+    'f-alternatives-bad\t1\tamd64\tDepends\tnothere | alsonot (>= 1) | base (>= 9)',
+    'g-legacy\t1\tamd64\tDepends\tbase (< 0.4)',
+    'g-legacy\t1\tamd64\tDepends\tbase (> 1.1)',
+    'h-pre-depends\t1\tamd64\tPre-Depends\tbase (>= 2)',
+    'i-continuation\t1\tamd64\tDepends\tmissing2 (>= 1)',
+  ];
+
+  test('prints exactly the unsatisfied groups, from a file and from a store', async () => {
+    const dir = mkdtempSync(join(tmp, 'verify-'));
+    const file = join(dir, 'Packages');
+    writeFileSync(file, index);
+    const r = await leanrec(['verify', 'Packages'], dir);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, expected.map((l) => `${l}\n`).join(''));
+    assert.equal(r.stderr, `${expected.length} unsatisfied groups in 17 packages\n`);
+    assert.deepEqual(readdirSync(dir), ['Packages'], 'verify of a file writes nothing');
+
+    const db = join(dir, 'db');
+    assert.equal((await leanrec(['ingest', file, '--db', db])).code, 0);
+    const s = await leanrec(['verify', db]);
+    assert.equal(s.stdout, r.stdout);
+    const rec = await leanrec(['verify', db, '--fields', 'Recommends']);
+    assert.equal(rec.stdout, 'j-recommends-only\t1\tamd64\tRecommends\tmissing3\n');
+  });
+
+  test('get prints every record of a package, separated by blank lines', async () => {
+    const dir = mkdtempSync(join(tmp, 'get-'));
+    const file = join(dir, 'Packages.in');
+    writeFileSync(file, index);
+    const db = join(dir, 'db');
+    assert.equal((await leanrec(['ingest', file, '--db', db])).code, 0);
+    const r = await leanrec(['get', db, 'base']);
+    assert.equal(r.stdout, `${pkg('base', {}, '1.0-1')}\n${pkg('base', {}, '0.5', 'i386')}`);
+    const one = await leanrec(['get', db, 'base', '0.5']);
+    assert.equal(one.stdout, pkg('base', {}, '0.5', 'i386'));
+    const cont = await leanrec(['get', db, 'i-continuation', '1', 'amd64']);
+    assert.equal(cont.stdout, pkg('i-continuation', { Depends: 'base,\n missing2\n  (>= 1)' }));
+  });
+});
