@@ -42,8 +42,12 @@ type BatchOp =
   | { type: 'put'; key: Uint8Array; value: Uint8Array }
   | { type: 'del'; key: Uint8Array };
 
-/** LevelDB's own default; smaller halves random-read speed (measured: 1 MiB → 190 k, 8 MiB → 350 k getSync/s). */
-const DEFAULT_LEVEL_CACHE = 8 * 1024 * 1024;
+/**
+ * LevelDB's block cache (native memory, outside V8). 2 MiB keeps a store of the Debian
+ * index under ~12 MB in all; a larger cache speeds uncached reads (measured on idle
+ * hardware: 1 MiB → 190 k, 8 MiB → 350 k raw getSync/s), so it is an option.
+ */
+const DEFAULT_LEVEL_CACHE = 2 * 1024 * 1024;
 const DEFAULT_WRITE_BUFFER = 1024 * 1024;
 const GET_MANY_BATCH = 256;
 
@@ -139,7 +143,7 @@ export class ColdTier {
         meta.schema = schema.descriptor;
         ops.push(putMeta('schema', meta.schema), putMeta('since', since));
       }
-      if (ops.length > 0) await db.batch(ops, syncOpt(options.sync === true));
+      if (ops.length > 0) await writeOps(db, ops, options.sync === true);
       const levelBytes = options.path === undefined ? 0 : cacheSize + writeBufferSize;
       let mode: OpenMode = 'new';
       const cold = (m: OpenMode) => new ColdTier(db, schema, meta, options, m, levelBytes);
@@ -152,6 +156,11 @@ export class ColdTier {
       ) {
         mode = 'snapshot';
       } else {
+        if (meta.snap !== undefined) {
+          // The snapshot is stale or incomplete: forget it, so that close() writes a new one.
+          await db.del(metaKey('snap'), syncOpt(options.sync === true));
+          delete meta.snap;
+        }
         const c = cold('rebuild');
         await c.#rebuild(tier);
         tier.nextId = Math.max(tier.nextId, meta.next);
@@ -320,7 +329,7 @@ export class ColdTier {
           });
       }
       this.#metaOps(ops, nextId);
-      await this.#db.batch(ops, syncOpt(this.#sync));
+      await writeOps(this.#db, ops, this.#sync);
     } catch (cause) {
       this.#codec.rollback();
       throw cause instanceof LeanrecError ? cause : ioError(cause, 'writing a batch');
@@ -338,7 +347,7 @@ export class ColdTier {
     }
     this.#metaOps(ops, this.#nextIdStored);
     try {
-      await this.#db.batch(ops, syncOpt(this.#sync));
+      await writeOps(this.#db, ops, this.#sync);
     } catch (cause) {
       this.#codec.rollback();
       throw ioError(cause, 'deleting records');
@@ -367,7 +376,7 @@ export class ColdTier {
   /** Rows moved; ids did not: only the snapshot is stale (the generation is already bumped by writes). */
   async afterCompact(_tier: HotTier): Promise<void> {
     if (this.#dirty) return;
-    await this.#db.batch([putMeta('gen', this.#gen + 1)], syncOpt(this.#sync));
+    await writeOps(this.#db, [putMeta('gen', this.#gen + 1)], this.#sync);
     this.#gen++;
     this.#dirty = true;
   }
@@ -409,7 +418,7 @@ export class ColdTier {
       value: pack({ ...meta, parts: header }),
     });
     ops.push(putMeta('snap', this.#gen));
-    await this.#db.batch(ops, syncOpt(true));
+    await writeOps(this.#db, ops, true);
     this.#dirty = false;
   }
 
@@ -464,6 +473,25 @@ async function readMeta(db: DB): Promise<Meta> {
     }
   });
   return meta;
+}
+
+/**
+ * Writes `ops` as one atomic batch. The chained form: abstract-level's array form checks
+ * and copies every operation on the way in, which made it 4× slower here (63 × 3,000
+ * puts: 2.1 s against 0.5 s). A batch that fails is closed and writes nothing.
+ */
+async function writeOps(db: DB, ops: readonly BatchOp[], sync: boolean): Promise<void> {
+  const batch = db.batch();
+  try {
+    for (const op of ops) {
+      if (op.type === 'put') batch.put(op.key, op.value);
+      else batch.del(op.key);
+    }
+  } catch (err) {
+    await batch.close();
+    throw err;
+  }
+  await batch.write(syncOpt(sync) as never);
 }
 
 /** Batch options; `sync` is classic-level's (fsync before the write is acknowledged). */

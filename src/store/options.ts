@@ -26,8 +26,8 @@ export interface StoreOptions {
   sync?: boolean;
   /**
    * LevelDB's own block cache, in bytes (outside the V8 heap; counted in `memory()`).
-   * Uncached cold reads depend on it: 1 MiB halves their rate on the Debian index.
-   * @defaultValue 8 MiB (LevelDB's default)
+   * Uncached cold reads depend on it: raise it (e.g. 8–32 MiB) when they dominate.
+   * @defaultValue 2 MiB
    */
   levelCacheBytes?: number;
   /**
