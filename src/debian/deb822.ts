@@ -16,7 +16,8 @@
  * Value representation (chosen so that `serializeParagraph` gives back the input bytes):
  * the value is everything after `Name:` up to the end of the field, continuation lines
  * joined with `\n` and kept as written (their leading space or tab included), minus the
- * one space that conventionally follows the colon. `Description: short\n long\n .\n more`
+ * one space that conventionally follows the colon (kept when it is the whole first line:
+ * `Package-List: ` gives `' \n …'`). `Description: short\n long\n .\n more`
  * gives `'short\n long\n .\n more'`; `Files:` followed by continuation lines gives a value
  * starting with `'\n'`. Trailing whitespace is kept. With `rawValues`, the space after the
  * colon is kept as well, which makes even `Name:value` and `Name:\tvalue` round-trip.
@@ -374,7 +375,10 @@ class Deb822Parser {
     if (this.#fields.length === 0) this.#paraLine = lineNo;
 
     let v = colon + 1;
-    if (!this.#raw && v < e && b[v] === 32) v++;
+    // The one space after the colon is dropped, unless it is all the first line holds
+    // (`Package-List: ` before continuation lines, as Sources indexes write it): then
+    // the value keeps it, so that `Name: ` and `Name:` stay apart.
+    if (!this.#raw && v < e - 1 && b[v] === 32) v++;
     this.#fOpen = true;
     this.#fName = name;
     this.#prefix = '';

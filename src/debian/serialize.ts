@@ -1,7 +1,8 @@
 /**
  * deb822 output: the exact inverse of `parseDeb822` for paragraphs separated by one empty
  * line (as every Debian index is). A field is written `Name: value\n`, or `Name:value\n`
- * when the value is empty or starts on the next line (`Files:\n <md5> …`); with
+ * when the value is empty or starts on the next line (`Files:\n <md5> …`, or
+ * `Package-List: \n …` whose value keeps its lone space); with
  * `rawValues` always `Name:value\n`, the value then holding its own leading space.
  */
 
@@ -59,7 +60,10 @@ export function serializeParagraph(
     const [name, value] = field;
     checkName(name);
     checkValue(name, value);
-    const sep = raw || value === '' || value.charCodeAt(0) === 10 ? ':' : ': ';
+    const sep =
+      raw || value === '' || value.charCodeAt(0) === 10 || value === ' ' || value.startsWith(' \n')
+        ? ':'
+        : ': ';
     out += `${name}${sep}${value}\n`;
   }
   return crlf ? out.replace(/\n/g, '\r\n') : out;

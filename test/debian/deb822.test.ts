@@ -175,12 +175,25 @@ test('rawValues keeps the text after the colon exactly', async () => {
     ['D', ' '],
   ]);
   assert.equal(serializeParagraph(ps[0]!, { rawValues: true }), text);
-  assert.deepEqual((await parse(text))[0]!.fields, [
+  const plain = (await parse(text))[0]!;
+  assert.deepEqual(plain.fields, [
     ['A', 'x'],
     ['B', '\ty'],
     ['C', ' z'],
-    ['D', ''],
+    ['D', ' '],
   ]);
+  // A lone space after the colon is the value, so `D: ` comes back as written.
+  assert.match(serializeParagraph(plain), /\nD: \n$/);
+});
+
+test('`Name: ` before continuation lines (Sources Package-List) round-trips', async () => {
+  const text = 'Package-List: \n hello deb devel optional arch=any\nFiles:\n abc 1 f\n';
+  const ps = await parse(text);
+  assert.deepEqual(ps[0]!.fields, [
+    ['Package-List', ' \n hello deb devel optional arch=any'],
+    ['Files', '\n abc 1 f'],
+  ]);
+  assert.equal(serializeParagraph(ps[0]!), text);
 });
 
 test('CRLF is normalised, and can be written back', async () => {
