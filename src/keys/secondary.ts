@@ -61,9 +61,18 @@ export class SecondaryIndexes {
     };
     if (cond !== null && typeof cond === 'object' && !Array.isArray(cond)) {
       const c = cond as { gt?: number; gte?: number; lt?: number; lte?: number };
-      const lo = c.gte !== undefined ? lower(p, c.gte) : c.gt !== undefined ? upper(p, c.gt) : 0;
-      const hi =
-        c.lte !== undefined ? upper(p, c.lte) : c.lt !== undefined ? lower(p, c.lt) : p.rows.length;
+      // Every bound given must hold; NaN values (sorted last) fail every bound.
+      const bounds = [c.gt, c.gte, c.lt, c.lte].filter((b) => b !== undefined);
+      if (bounds.some((b) => Number.isNaN(b))) {
+        acc.fill(0);
+        return;
+      }
+      let lo = 0;
+      let hi = bounds.length === 0 ? p.rows.length : lower(p, Number.NaN);
+      if (c.gte !== undefined) lo = Math.max(lo, lower(p, c.gte));
+      if (c.gt !== undefined) lo = Math.max(lo, upper(p, c.gt));
+      if (c.lte !== undefined) hi = Math.min(hi, upper(p, c.lte));
+      if (c.lt !== undefined) hi = Math.min(hi, lower(p, c.lt));
       mark(lo, hi);
     } else {
       for (const v of Array.isArray(cond) ? cond : [cond]) {
@@ -152,25 +161,41 @@ export class SecondaryIndexes {
     let n = 0;
     for (let r = 0; r < tier.rowCount; r++)
       if (!tier.free.get(r) && (pres === undefined || pres.get(r))) rows[n++] = r;
-    const sorted = rows.subarray(0, n).sort((a, b) => keyOf(a) - keyOf(b) || a - b);
+    const sorted = rows.subarray(0, n).sort((a, b) => compareKeys(keyOf(a), keyOf(b)) || a - b);
     p = { rows: sorted.slice(), keyOf };
     this.#built.set(f, p);
     return p;
   }
 }
 
+/**
+ * Total order of value keys: numeric order, -0 equal to 0, NaN after everything (a
+ * plain `x - y` comparator is inconsistent with NaN, and the sort result undefined).
+ */
+function compareKeys(x: number, y: number): number {
+  if (x < y) return -1;
+  if (x > y) return 1;
+  if (x === y) return 0;
+  return Number.isNaN(x) ? (Number.isNaN(y) ? 0 : 1) : -1;
+}
+
+/** First position whose key is not below `k` (in the order of {@link compareKeys}). */
 function lower(p: Postings, k: number): number {
+  const nan = Number.isNaN(k);
   let lo = 0;
   let hi = p.rows.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (p.keyOf(p.rows[mid]!) < k) lo = mid + 1;
+    const x = p.keyOf(p.rows[mid]!);
+    if (nan ? !Number.isNaN(x) : x < k) lo = mid + 1;
     else hi = mid;
   }
   return lo;
 }
 
+/** First position whose key is above `k` (in the order of {@link compareKeys}). */
 function upper(p: Postings, k: number): number {
+  if (Number.isNaN(k)) return p.rows.length;
   let lo = 0;
   let hi = p.rows.length;
   while (lo < hi) {

@@ -76,8 +76,22 @@ export const t = {
    * Any JSON-like value (null, booleans, numbers, strings, arrays, plain objects).
    * Cold fields only: it is stored as msgpack in the cold tier.
    */
-  json: <T extends Json = Json>(): Field<T> => new Field('json'),
+  json: json as JsonBuilder,
 } as const;
+
+/**
+ * `t.json()` types as `Field<Json>`; `t.json<T>()` as `Field<T>`. Two call signatures
+ * rather than a defaulted type parameter: inside `schema({...})` the contextual type
+ * `Field<any>` would otherwise infer `T = any`.
+ */
+interface JsonBuilder {
+  (): Field<Json>;
+  <T extends Json>(): Field<T>;
+}
+
+function json(): Field<Json> {
+  return new Field('json');
+}
 
 function checkWidth(n: number, what: string): number {
   if (!Number.isInteger(n) || n < 1 || n > 65535)

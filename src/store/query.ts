@@ -88,17 +88,22 @@ function applyNumber(acc: Uint32Array, tier: HotTier, f: FieldInfo, cond: unknow
             field: f.name,
           },
         );
-    const lo = cond.gte ?? (cond.gt === undefined ? -Infinity : cond.gt);
-    const hi = cond.lte ?? (cond.lt === undefined ? Infinity : cond.lt);
-    const loOpen = cond.gte === undefined && cond.gt !== undefined;
-    const hiOpen = cond.lte === undefined && cond.lt !== undefined;
+    // Every bound given must hold (`{ gt: 3, gte: 1 }` means > 3); NaN fails every bound.
+    const { gt, gte, lt, lte } = cond;
     andPredicate(acc, (r) => {
       const x = data[r]!;
-      return (loOpen ? x > lo : x >= lo) && (hiOpen ? x < hi : x <= hi);
+      return (
+        (gt === undefined || x > gt) &&
+        (gte === undefined || x >= gte) &&
+        (lt === undefined || x < lt) &&
+        (lte === undefined || x <= lte)
+      );
     });
     return;
   }
-  const vals = valuesOf(f, cond) as number[];
+  let vals = valuesOf(f, cond) as number[];
+  // An f32 column holds Math.fround of what was written: compare in its own precision.
+  if (f.field.kind === 'f32') vals = vals.map(Math.fround);
   if (vals.length === 1) {
     const v = vals[0]!;
     andPredicate(acc, Number.isNaN(v) ? (r) => Number.isNaN(data[r]!) : (r) => data[r] === v);
@@ -116,6 +121,29 @@ function applyEnum(acc: Uint32Array, tier: HotTier, f: FieldInfo, cond: unknown)
     if (code >= 0) mask[code] = 1;
   }
   const codes = col.codes;
+  let wanted = -1;
+  let count = 0;
+  for (let c = 0; c < mask.length; c++)
+    if (mask[c] === 1) {
+      wanted = c;
+      count++;
+    }
+  if (count === 0) {
+    acc.fill(0);
+    return;
+  }
+  if (count === 1) {
+    // One value: compare codes directly, no mask lookup per row.
+    for (let w = 0; w < acc.length; w++) {
+      const a = acc[w]!;
+      if (a === 0) continue;
+      const base = w << 5;
+      let bits = 0;
+      for (let j = 0; j < 32; j++) bits |= (codes[base + j] === wanted ? 1 : 0) << j;
+      acc[w] = a & bits;
+    }
+    return;
+  }
   for (let w = 0; w < acc.length; w++) {
     const a = acc[w]!;
     if (a === 0) continue;

@@ -2,7 +2,15 @@ import type { ColdTier } from '../cold/cold-tier.ts';
 import { LeanrecError } from '../errors.ts';
 import type { EnumColumn } from '../hot/columns.ts';
 import type { HotTier } from '../hot/tier.ts';
-import { ID, makeViewClass, ROW, TIER, type ViewBase, type ViewClass } from '../hot/view.ts';
+import {
+  ID,
+  makeViewClass,
+  ROW,
+  setOwn,
+  TIER,
+  type ViewBase,
+  type ViewClass,
+} from '../hot/view.ts';
 import { SecondaryIndexes } from '../keys/secondary.ts';
 import type { Infer, InferHot } from '../schema/infer.ts';
 import type { AnySchema } from '../schema/schema.ts';
@@ -50,6 +58,8 @@ export class Store<S extends AnySchema> {
   readonly #openEnums: readonly number[];
   #closed = false;
   #queue: Promise<unknown> = Promise.resolve();
+  /** Ingests under way: `close()` waits for them (they may still be reading their source). */
+  readonly #ingesting = new Set<Promise<WriteResult>>();
 
   /** @internal Use {@link openStore}. */
   constructor(schema: S, tier: HotTier, cold: ColdTier | undefined) {
@@ -71,14 +81,14 @@ export class Store<S extends AnySchema> {
       },
       record(this: ViewBase) {
         const cold = store.#coldTier().read(this[ID], undefined, () => store.#keyTextOf(this));
-        return Object.assign(this.toObject(), cold);
+        return assignOwn(this.toObject(), cold);
       },
       async loadRecord(this: ViewBase) {
         const hot = this.toObject();
         const cold = await store
           .#coldTier()
           .load(this[ID], undefined, () => store.#keyTextOf(this));
-        return Object.assign(hot, cold);
+        return assignOwn(hot, cold);
       },
     } as never);
   }
@@ -245,6 +255,19 @@ export class Store<S extends AnySchema> {
     options: WriteOptions = {},
   ): Promise<WriteResult> {
     this.#open();
+    const run = this.#ingest(source, options);
+    this.#ingesting.add(run);
+    try {
+      return await run;
+    } finally {
+      this.#ingesting.delete(run);
+    }
+  }
+
+  async #ingest(
+    source: Iterable<Infer<S>> | AsyncIterable<Infer<S>>,
+    options: WriteOptions,
+  ): Promise<WriteResult> {
     const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
     if (!Number.isInteger(batchSize) || batchSize < 1)
       throw new LeanrecError(
@@ -330,6 +353,9 @@ export class Store<S extends AnySchema> {
    */
   async close(): Promise<void> {
     if (this.#closed) return;
+    // A write called before close() runs first, even one still reading its source (its
+    // batches reach the write queue only as they fill).
+    while (this.#ingesting.size > 0) await Promise.allSettled(this.#ingesting);
     try {
       await this.#exclusive(async () => {
         await this.#cold?.close(this.#tier);
@@ -347,6 +373,11 @@ export class Store<S extends AnySchema> {
   /** @internal For tests: the hot tier. */
   get _tier(): HotTier {
     return this.#tier;
+  }
+
+  /** @internal For tests: the cold tier (`openMode`, `_db`); `undefined` when hot-only. */
+  get _cold(): ColdTier | undefined {
+    return this.#cold;
   }
 
   // ── internals ───────────────────────────────────────────────────────────
@@ -488,6 +519,15 @@ export class Store<S extends AnySchema> {
         });
     }
   }
+}
+
+/** `Object.assign`, except that a field named `__proto__` stays an own property (assign would set the prototype). */
+function assignOwn(
+  out: Record<string, unknown>,
+  from: Record<string, unknown>,
+): Record<string, unknown> {
+  for (const k of Object.keys(from)) setOwn(out, k, from[k]);
+  return out;
 }
 
 interface ViewMethods {

@@ -1,0 +1,19 @@
+/**
+ * `leanrec/testing`: fast-check arbitraries derived from any schema, for property tests
+ * of code that stores records with leanrec.
+ *
+ * @packageDocumentation
+ */
+export type {
+  InvalidRecord,
+  RecordOptions,
+  SchemaOptions,
+  StringUnit,
+  ValueOptions,
+} from './arbitraries.ts';
+export {
+  arbitraryInvalidRecord,
+  arbitraryRecord,
+  arbitrarySchema,
+  arbitraryValue,
+} from './arbitraries.ts';

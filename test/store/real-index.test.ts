@@ -1,0 +1,152 @@
+/**
+ * The real Debian bookworm main amd64 index (63,440 records) in a hot-only store.
+ * Path from `LEANREC_DEBIAN_PACKAGES` (a `Packages.gz`): unset skips the test with a
+ * reason; set to a missing file fails it. The deb822 splitter here is deliberately tiny
+ * and independent of `leanrec/debian`, so this test exercises the store alone.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { gunzipSync } from 'node:zlib';
+import { type Infer, openStore, schema, t } from 'leanrec';
+
+const PATH = process.env.LEANREC_DEBIAN_PACKAGES;
+const EXPECTED_RECORDS = 63_440;
+
+const Deb = schema({
+  key: ['package', 'version', 'architecture'],
+  hot: {
+    package: t.string(),
+    version: t.string(),
+    architecture: t.enum([
+      'amd64',
+      'all',
+      'arm64',
+      'armel',
+      'armhf',
+      'i386',
+      'mips64el',
+      'ppc64el',
+      's390x',
+    ]),
+    section: t.enum().optional(),
+    priority: t.enum(['required', 'important', 'standard', 'optional', 'extra']).optional(),
+    source: t.string().optional(),
+    sourceVersion: t.string().optional(),
+    installedSize: t.u32().optional(),
+    size: t.u32(),
+    multiArch: t.enum(['same', 'foreign', 'allowed', 'no']).optional(),
+    essential: t.flag(),
+    protected: t.flag(),
+    important: t.flag(),
+    buildEssential: t.flag(),
+  },
+});
+type DebRec = Infer<typeof Deb>;
+
+/** Splits deb822 text into paragraphs of `Name → value` (continuation lines joined with `\n`). */
+function* paragraphs(text: string): Generator<Map<string, string>> {
+  for (const block of text.split(/\n\s*\n/)) {
+    const fields = new Map<string, string>();
+    let last: string | undefined;
+    for (const line of block.split('\n')) {
+      if (line === '') continue;
+      if (line[0] === ' ' || line[0] === '\t') {
+        assert.ok(last !== undefined, `continuation line without a field: ${line}`);
+        fields.set(last, `${fields.get(last)}\n${line.slice(1)}`);
+        continue;
+      }
+      const colon = line.indexOf(':');
+      assert.ok(colon > 0, `not a field line: ${line}`);
+      last = line.slice(0, colon);
+      fields.set(last, line.slice(colon + 1).trim());
+    }
+    if (fields.size > 0) yield fields;
+  }
+}
+
+function toRecord(p: Map<string, string>): DebRec {
+  const need = (name: string) => {
+    const v = p.get(name);
+    assert.ok(v !== undefined, `${p.get('Package')}: no ${name}`);
+    return v;
+  };
+  const rec: DebRec = {
+    package: need('Package'),
+    version: need('Version'),
+    architecture: need('Architecture') as DebRec['architecture'],
+    size: Number(need('Size')),
+    essential: p.get('Essential') === 'yes',
+    protected: p.get('Protected') === 'yes',
+    important: p.get('Important') === 'yes',
+    buildEssential: p.get('Build-Essential') === 'yes',
+  };
+  const section = p.get('Section');
+  if (section !== undefined) rec.section = section;
+  const priority = p.get('Priority');
+  if (priority !== undefined) rec.priority = priority as NonNullable<DebRec['priority']>;
+  const source = p.get('Source');
+  if (source !== undefined) {
+    const m = /^(\S+)(?:\s+\((.+)\))?$/.exec(source);
+    assert.ok(m, `bad Source: ${source}`);
+    rec.source = m[1]!;
+    if (m[2] !== undefined) rec.sourceVersion = m[2];
+  }
+  const installed = p.get('Installed-Size');
+  if (installed !== undefined) rec.installedSize = Number(installed);
+  const multiArch = p.get('Multi-Arch');
+  if (multiArch !== undefined) rec.multiArch = multiArch as NonNullable<DebRec['multiArch']>;
+  return rec;
+}
+
+test('the real Debian index: ingest, find every record, count like plain objects', {
+  skip: PATH === undefined ? 'LEANREC_DEBIAN_PACKAGES is not set (a Packages.gz)' : false,
+}, async () => {
+  assert.ok(PATH !== undefined);
+  assert.ok(existsSync(PATH), `LEANREC_DEBIAN_PACKAGES=${PATH} does not exist`);
+  const raw = readFileSync(PATH);
+  const text = (raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw).toString('utf8');
+  const records = Array.from(paragraphs(text), toRecord);
+  assert.equal(records.length, EXPECTED_RECORDS);
+
+  const store = await openStore(Deb, { cold: false });
+  const res = await store.ingest(records, { batchSize: 4096 });
+  assert.equal(res.inserted, EXPECTED_RECORDS);
+  assert.equal(res.skipped, 0);
+  assert.equal(store.size, EXPECTED_RECORDS);
+
+  for (const r of records) {
+    const v = store.get(r);
+    assert.ok(v, `${r.package} ${r.version} ${r.architecture} not found`);
+    assert.deepEqual(v.toObject(), r);
+  }
+
+  const countPlain = (pred: (r: DebRec) => boolean) => records.filter(pred).length;
+  const required = countPlain((r) => r.priority === 'required');
+  assert.ok(required > 0);
+  assert.equal(store.count({ priority: 'required' }), required);
+  const gamesAll = countPlain((r) => r.section === 'games' && r.architecture === 'all');
+  assert.ok(gamesAll > 0);
+  assert.equal(store.count({ section: 'games', architecture: 'all' }), gamesAll);
+  assert.equal(
+    store.count({ essential: true }),
+    countPlain((r) => r.essential),
+  );
+  assert.equal(
+    store.count({ installedSize: { gte: 100_000 } }),
+    countPlain((r) => r.installedSize !== undefined && r.installedSize >= 100_000),
+  );
+  assert.equal(
+    store.count({ multiArch: ['same', 'foreign'], protected: false }),
+    countPlain((r) => (r.multiArch === 'same' || r.multiArch === 'foreign') && !r.protected),
+  );
+  const bash = [...store.where({ package: 'bash' })];
+  assert.ok(bash.length >= 1 && bash.every((v) => v.essential && v.package === 'bash'));
+
+  const mem = store.memory();
+  assert.equal(
+    mem.parts.reduce((s, p) => s + p.bytes, 0),
+    mem.total,
+  );
+  await store.close();
+});

@@ -1,0 +1,159 @@
+/**
+ * Type-level tests: checked by `tsc -p tsconfig.json --noEmit`, not by the runner (the
+ * runtime part only proves the file loads).
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { expectTypeOf } from 'expect-type';
+import type fc from 'fast-check';
+import {
+  type Infer,
+  type InferCold,
+  type InferField,
+  type InferHot,
+  type InferKey,
+  type Json,
+  openStore,
+  schema,
+  t,
+} from 'leanrec';
+import { arbitraryRecord, arbitraryValue } from 'leanrec/testing';
+
+const Pkg = schema({
+  key: ['name', 'version'],
+  hot: {
+    name: t.string(),
+    version: t.string(),
+    arch: t.enum(['amd64', 'all']),
+    section: t.enum(),
+    priority: t.enum(['required', 'optional']).optional(),
+    size: t.u32(),
+    installed: t.u32().optional().indexed(),
+    essential: t.flag(),
+    sum: t.hex(32),
+    raw: t.bytes(4).optional(),
+    tags: t.list(t.enum(['x', 'y'])),
+    ratio: t.f64(),
+  },
+  cold: {
+    text: { description: t.string(), homepage: t.string().optional() },
+    deps: { depends: t.list(t.string()).optional(), extra: t.json() },
+  },
+});
+
+const Flat = schema({
+  key: ['id'],
+  hot: { id: t.u32() },
+  cold: { note: t.string().optional(), meta: t.json<{ a: number }>() },
+});
+
+const HotOnly = schema({ key: ['id'], hot: { id: t.i32(), ok: t.flag() } });
+
+test('type-level tests compile (checked by tsc)', () => {
+  // ── field inference ─────────────────────────────────────────────────────
+  expectTypeOf<InferField<ReturnType<typeof t.string>>>().toEqualTypeOf<string>();
+  const closed = t.enum(['a', 'b', 'c']);
+  expectTypeOf<InferField<typeof closed>>().toEqualTypeOf<'a' | 'b' | 'c'>();
+  const open = t.enum();
+  expectTypeOf<InferField<typeof open>>().toEqualTypeOf<string>();
+  expectTypeOf<InferField<ReturnType<typeof t.flag>>>().toEqualTypeOf<boolean>();
+  expectTypeOf<InferField<ReturnType<typeof t.bytes>>>().toEqualTypeOf<Uint8Array>();
+  const list = t.list(t.u8());
+  expectTypeOf<InferField<typeof list>>().toEqualTypeOf<number[]>();
+  const js = t.json();
+  expectTypeOf<InferField<typeof js>>().toEqualTypeOf<Json>();
+  // optional() keeps the value type; the optionality is tracked separately.
+  const opt = t.u8().optional();
+  expectTypeOf<InferField<typeof opt>>().toEqualTypeOf<number>();
+
+  // ── hot part ────────────────────────────────────────────────────────────
+  type Hot = InferHot<typeof Pkg>;
+  expectTypeOf<Hot>().toEqualTypeOf<{
+    name: string;
+    version: string;
+    arch: 'amd64' | 'all';
+    section: string;
+    priority?: 'required' | 'optional';
+    size: number;
+    installed?: number;
+    essential: boolean;
+    sum: string;
+    raw?: Uint8Array;
+    tags: ('x' | 'y')[];
+    ratio: number;
+  }>();
+  expectTypeOf<Hot['arch']>().toEqualTypeOf<'amd64' | 'all'>();
+  // exactOptionalPropertyTypes: an optional field may be absent, never `undefined`.
+  const absent: Pick<Hot, 'priority'> = {};
+  void absent;
+  // @ts-expect-error — `undefined` is not a value of an optional field
+  const withUndefined: Pick<Hot, 'priority'> = { priority: undefined };
+  void withUndefined;
+  expectTypeOf<{ name: 'n' }>().not.toMatchTypeOf<Hot>();
+
+  // ── cold part ───────────────────────────────────────────────────────────
+  expectTypeOf<InferCold<typeof Pkg, 'text'>>().toEqualTypeOf<{
+    description: string;
+    homepage?: string;
+  }>();
+  expectTypeOf<InferCold<typeof Pkg, 'deps'>>().toEqualTypeOf<{
+    depends?: string[];
+    extra: Json;
+  }>();
+  expectTypeOf<InferCold<typeof Pkg>>().toEqualTypeOf<{
+    description: string;
+    homepage?: string;
+    depends?: string[];
+    extra: Json;
+  }>();
+  // A plain cold field map is the group "cold".
+  expectTypeOf<InferCold<typeof Flat, 'cold'>>().toEqualTypeOf<{
+    note?: string;
+    meta: { a: number };
+  }>();
+  expectTypeOf<InferCold<typeof HotOnly>>().toEqualTypeOf<{}>();
+
+  // ── whole record, key ───────────────────────────────────────────────────
+  type Rec = Infer<typeof Pkg>;
+  expectTypeOf<Rec>().toMatchTypeOf<Hot>();
+  expectTypeOf<Rec['description']>().toEqualTypeOf<string>();
+  expectTypeOf<Rec>().toHaveProperty('depends');
+  expectTypeOf<Pick<Rec, 'depends'>>().toEqualTypeOf<{ depends?: string[] }>();
+  expectTypeOf<Infer<typeof Flat>>().toEqualTypeOf<{
+    id: number;
+    note?: string;
+    meta: { a: number };
+  }>();
+  expectTypeOf<Infer<typeof HotOnly>>().toEqualTypeOf<{ id: number; ok: boolean }>();
+  expectTypeOf<InferKey<typeof Pkg>>().toEqualTypeOf<{ name: string; version: string }>();
+
+  // A required field cannot be left out.
+  // @ts-expect-error — `ok` is required
+  const missing: Infer<typeof HotOnly> = { id: 1 };
+  void missing;
+  // A closed enum refuses other literals.
+  // @ts-expect-error — 'arm64' is not in the enum
+  const wrongArch: Hot['arch'] = 'arm64';
+  void wrongArch;
+
+  // Never called: only its type is checked.
+  const badKey = () =>
+    // @ts-expect-error — a key must name hot fields
+    schema({ key: ['nope'], hot: { id: t.u8() } });
+  void badKey;
+});
+
+test('store and testing APIs are typed by the schema (checked by tsc)', async () => {
+  const store = await openStore(HotOnly, { cold: false });
+  const v = store.get({ id: 1 });
+  expectTypeOf(v?.ok).toEqualTypeOf<boolean | undefined>();
+  if (v) expectTypeOf(v.toObject()).toEqualTypeOf<{ id: number; ok: boolean }>();
+  expectTypeOf(store.put).parameter(0).toEqualTypeOf<{ id: number; ok: boolean }>();
+  // @ts-expect-error — the key is { id }
+  expectTypeOf(store.get).toBeCallableWith({ ok: true });
+  expectTypeOf(store.count).toBeCallableWith({ id: { gt: 3 }, ok: true });
+  expectTypeOf(arbitraryRecord(HotOnly)).toEqualTypeOf<fc.Arbitrary<{ id: number; ok: boolean }>>();
+  expectTypeOf(arbitraryValue(t.enum(['p', 'q']))).toEqualTypeOf<fc.Arbitrary<'p' | 'q'>>();
+  await store.close();
+  assert.ok(true);
+});
