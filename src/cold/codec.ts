@@ -15,7 +15,7 @@
  * - A value encoded with structures also parses as plain msgpack (its first byte reads
  *   as the integer 64), hence the format byte: anything else is `E_CORRUPT`.
  */
-import { Packr } from 'msgpackr';
+import { C1, Packr } from 'msgpackr';
 import { LeanrecError } from '../errors.ts';
 
 /** The format byte of values written by this version. */
@@ -74,8 +74,9 @@ export class RecordCodec {
         'E_CORRUPT',
         `${what()}: stored value has format byte ${bytes[0] ?? 'none'}, expected ${FORMAT_V1}`,
       );
+    let value: unknown;
     try {
-      return this.#packr.unpack(bytes.subarray(1));
+      value = this.#packr.unpack(bytes.subarray(1));
     } catch (cause) {
       throw new LeanrecError(
         'E_CORRUPT',
@@ -85,6 +86,10 @@ export class RecordCodec {
         },
       );
     }
+    // msgpackr decodes the never-used byte 0xc1 to a marker object instead of failing.
+    if (value === C1)
+      throw new LeanrecError('E_CORRUPT', `${what()}: stored value is the never-used byte 0xc1`);
+    return value;
   }
 
   /** Structures created since the last commit, to be written with the batch; `undefined` if none. */

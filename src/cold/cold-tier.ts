@@ -10,6 +10,8 @@
  * Restart: `close()` stores the hot snapshot tagged with the data generation; `open`
  * loads it only when the generations match, and otherwise rebuilds from the `h` entries.
  */
+import { realpathSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { AbstractLevel } from 'abstract-level';
 import { Level } from 'level';
 import { MemoryLevel } from 'memory-level';
@@ -60,6 +62,23 @@ interface Meta {
   since?: number[];
 }
 
+/**
+ * Directories held by the open stores of this process. LevelDB refuses a second open in
+ * one process only after it has opened and closed the LOCK file, and closing any
+ * descriptor of a file drops the process's fcntl lock on it: after a refused second open,
+ * another process could open the database too. So a second open is refused here, before
+ * LevelDB is touched.
+ */
+const held = new Set<string>();
+
+function canonicalPath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return resolve(path);
+  }
+}
+
 /** How the hot tier was brought back on open (for tests and `leanrec stats`). */
 export type OpenMode = 'new' | 'snapshot' | 'rebuild';
 
@@ -80,6 +99,8 @@ export class ColdTier {
   #nextIdStored: number;
   /** How the hot tier was loaded. */
   readonly openMode: OpenMode;
+  /** The directory this store holds in `held`. */
+  readonly #lockPath: string | undefined;
 
   private constructor(
     db: DB,
@@ -88,6 +109,7 @@ export class ColdTier {
     options: StoreOptions,
     openMode: OpenMode,
     levelBytes: number,
+    lockPath: string | undefined,
   ) {
     this.#db = db;
     this.#schema = schema;
@@ -103,10 +125,22 @@ export class ColdTier {
     this.#levelBytes = levelBytes;
     this.#persistent = options.path !== undefined;
     this.openMode = openMode;
+    this.#lockPath = lockPath;
   }
 
   /** Opens (or creates) the database and brings the hot tier back. */
   static async open(schema: AnySchema, tier: HotTier, options: StoreOptions): Promise<ColdTier> {
+    // Checked before a Level instance exists: an instance opens itself in a microtask
+    // (abstract-level's deferred open), which would drop the lock as described above.
+    const lockPath = options.path === undefined ? undefined : canonicalPath(options.path);
+    if (lockPath !== undefined) {
+      if (held.has(lockPath))
+        throw new LeanrecError(
+          'E_LOCKED',
+          `the database at ${options.path} is open in another store of this process`,
+        );
+      held.add(lockPath);
+    }
     const cacheSize = options.levelCacheBytes ?? DEFAULT_LEVEL_CACHE;
     const writeBufferSize = options.levelWriteBufferBytes ?? DEFAULT_WRITE_BUFFER;
     const enc = { keyEncoding: 'view', valueEncoding: 'view' } as const;
@@ -120,6 +154,7 @@ export class ColdTier {
     try {
       await db.open();
     } catch (err) {
+      if (lockPath !== undefined) held.delete(lockPath);
       throw mapOpenError(err, options.path);
     }
     try {
@@ -146,7 +181,8 @@ export class ColdTier {
       if (ops.length > 0) await writeOps(db, ops, options.sync === true);
       const levelBytes = options.path === undefined ? 0 : cacheSize + writeBufferSize;
       let mode: OpenMode = 'new';
-      const cold = (m: OpenMode) => new ColdTier(db, schema, meta, options, m, levelBytes);
+      const cold = (m: OpenMode) =>
+        new ColdTier(db, schema, meta, options, m, levelBytes, lockPath);
       if (meta.next === undefined || meta.next === 0) {
         mode = 'new';
       } else if (
@@ -171,6 +207,7 @@ export class ColdTier {
       return cold(mode);
     } catch (err) {
       await db.close().catch(() => undefined);
+      if (lockPath !== undefined) held.delete(lockPath);
       throw err;
     }
   }
@@ -251,7 +288,9 @@ export class ColdTier {
   ): Promise<Record<string, unknown>> {
     const groups = this.#groupsFor(group);
     const out: Record<string, unknown> = {};
-    const missing = groups.filter((g) => this.#cache.get(id, g.code) === undefined);
+    // Hits are taken now: decoding the missing groups below may evict them from the cache.
+    const hits = groups.map((g) => this.#cache.get(id, g.code));
+    const missing = groups.filter((_, k) => hits[k] === undefined);
     let values: (Uint8Array | undefined)[] = [];
     if (missing.length > 0) {
       try {
@@ -260,9 +299,9 @@ export class ColdTier {
         throw ioError(cause, `reading record ${keyText()}`);
       }
     }
-    for (const g of groups) {
+    for (const [k, g] of groups.entries()) {
       const i = missing.indexOf(g);
-      const v = i < 0 ? this.#cache.get(id, g.code)! : this.#decodeGroup(id, g, values[i], keyText);
+      const v = i < 0 ? hits[k]! : this.#decodeGroup(id, g, values[i], keyText);
       if (groups.length === 1) return v as Record<string, unknown>;
       mergeInto(out, v);
     }
@@ -386,7 +425,11 @@ export class ColdTier {
     try {
       if (this.#persistent && this.#dirty) await this.#writeSnapshot(tier);
     } finally {
-      await this.#db.close();
+      try {
+        await this.#db.close();
+      } finally {
+        if (this.#lockPath !== undefined) held.delete(this.#lockPath);
+      }
     }
   }
 

@@ -26,15 +26,27 @@ interface ShapedField {
 }
 
 const toUint8 = (v: unknown) => new Uint8Array(v as Uint8Array);
+// msgpackr writes -0 as the integer 0. A float field is never null, so -0 is stored as null.
+const isNegZero = (v: unknown) => Object.is(v, -0);
+const negZeroOut = (v: unknown) => (isNegZero(v) ? null : v);
+const negZeroBack = (v: unknown) => (v === null ? -0 : v);
 
 function converters(f: FieldInfo): Pick<ShapedField, 'out' | 'back'> {
   switch (f.field.kind) {
     case 'bytes':
       return { out: undefined, back: toUint8 };
+    case 'f32':
+    case 'f64':
+      return { out: negZeroOut, back: negZeroBack };
     case 'list':
-      return f.field.inner?.kind === 'bytes'
-        ? { out: undefined, back: (v) => (v as unknown[]).map(toUint8) }
-        : { out: undefined, back: undefined };
+      if (f.field.inner?.kind === 'bytes')
+        return { out: undefined, back: (v) => (v as unknown[]).map(toUint8) };
+      if (f.field.inner?.kind === 'f32' || f.field.inner?.kind === 'f64')
+        return {
+          out: (v) => ((v as unknown[]).some(isNegZero) ? (v as unknown[]).map(negZeroOut) : v),
+          back: (v) => ((v as unknown[]).includes(null) ? (v as unknown[]).map(negZeroBack) : v),
+        };
+      return { out: undefined, back: undefined };
     case 'json':
       return { out: escapeJson, back: unescapeJson };
     default:
