@@ -7,7 +7,9 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('..', import.meta.url));
-const examples = readdirSync(new URL('../examples/', import.meta.url)).filter((f) => f.endsWith('.ts'));
+const examples = readdirSync(new URL('../examples/', import.meta.url)).filter((f) =>
+  f.endsWith('.ts'),
+);
 
 for (const file of examples) {
   test(`example ${file} runs on the sample index`, async () => {
