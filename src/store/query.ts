@@ -113,37 +113,27 @@ function applyNumber(acc: Uint32Array, tier: HotTier, f: FieldInfo, cond: unknow
   }
 }
 
+/** True on little-endian hosts, where byte i of a u32 view is row base+i. */
+const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
+
 function applyEnum(acc: Uint32Array, tier: HotTier, f: FieldInfo, cond: unknown): void {
   const col = tier.columns[f.index] as EnumColumn;
-  const mask = new Uint8Array(col.values.length + 1);
+  const wanted: number[] = [];
   for (const v of valuesOf(f, cond)) {
     const code = col.codeOf(v as string);
-    if (code >= 0) mask[code] = 1;
+    if (code >= 0 && !wanted.includes(code)) wanted.push(code);
   }
-  const codes = col.codes;
-  let wanted = -1;
-  let count = 0;
-  for (let c = 0; c < mask.length; c++)
-    if (mask[c] === 1) {
-      wanted = c;
-      count++;
-    }
-  if (count === 0) {
+  if (wanted.length === 0) {
     acc.fill(0);
     return;
   }
-  if (count === 1) {
-    // One value: compare codes directly, no mask lookup per row.
-    for (let w = 0; w < acc.length; w++) {
-      const a = acc[w]!;
-      if (a === 0) continue;
-      const base = w << 5;
-      let bits = 0;
-      for (let j = 0; j < 32; j++) bits |= (codes[base + j] === wanted ? 1 : 0) << j;
-      acc[w] = a & bits;
-    }
+  const codes = col.codes;
+  if (codes instanceof Uint8Array && LITTLE_ENDIAN && wanted.length <= 4) {
+    andByteCodes(acc, codes, wanted);
     return;
   }
+  const mask = new Uint8Array(col.values.length + 1);
+  for (const c of wanted) mask[c] = 1;
   for (let w = 0; w < acc.length; w++) {
     const a = acc[w]!;
     if (a === 0) continue;
@@ -152,6 +142,40 @@ function applyEnum(acc: Uint32Array, tier: HotTier, f: FieldInfo, cond: unknown)
     for (let j = 0; j < 32; j++) bits |= mask[codes[base + j]!]! << j;
     acc[w] = a & bits;
   }
+}
+
+/**
+ * ANDs `acc` with the rows whose one-byte code is one of `wanted` (≤ 4), four rows per
+ * step: each u32 of the code array is XORed with the wanted code in every byte, and a
+ * byte that became zero is a match (the exact zero-byte test, no false positives).
+ *
+ *   codes (u32 view) [ r3 r2 r1 r0 ] ^ [ c c c c ] → zero byte ⇔ match → 4 bits of acc
+ */
+function andByteCodes(acc: Uint32Array, codes: Uint8Array, wanted: readonly number[]): void {
+  const c32 = new Uint32Array(codes.buffer, codes.byteOffset, codes.length >>> 2);
+  const r0 = Math.imul(wanted[0]!, 0x01010101);
+  const r1 = Math.imul(wanted[1] ?? wanted[0]!, 0x01010101);
+  const r2 = Math.imul(wanted[2] ?? wanted[0]!, 0x01010101);
+  const r3 = Math.imul(wanted[3] ?? wanted[0]!, 0x01010101);
+  for (let w = 0; w < acc.length; w++) {
+    const a = acc[w]!;
+    if (a === 0) continue;
+    const q0 = w << 3;
+    let bits = 0;
+    for (let q = 0; q < 8; q++) {
+      // Past the array (only in the last word, past rowCount) reads as 0; acc is 0 there.
+      const x = c32[q0 + q] ?? 0;
+      const m = zeroBytes(x ^ r0) | zeroBytes(x ^ r1) | zeroBytes(x ^ r2) | zeroBytes(x ^ r3);
+      bits |=
+        (((m >>> 7) & 1) | ((m >>> 14) & 2) | ((m >>> 21) & 4) | ((m >>> 28) & 8)) << (q << 2);
+    }
+    acc[w] = a & bits;
+  }
+}
+
+/** High bit of each byte of `y` set exactly where that byte is zero. */
+function zeroBytes(y: number): number {
+  return ~(((y & 0x7f7f7f7f) + 0x7f7f7f7f) | y | 0x7f7f7f7f);
 }
 
 function applyString(acc: Uint32Array, tier: HotTier, f: FieldInfo, cond: unknown): void {
