@@ -17,3 +17,5 @@ export {
   arbitrarySchema,
   arbitraryValue,
 } from './arbitraries.ts';
+export type { RoundTripOptions, RoundTripReport } from './round-trip.ts';
+export { checkRoundTrip } from './round-trip.ts';
