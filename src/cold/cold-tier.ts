@@ -19,7 +19,7 @@ import { pack, unpack } from 'msgpackr';
 import { LeanrecError } from '../errors.ts';
 import type { HotTier } from '../hot/tier.ts';
 import { type SchemaDescriptor, schemaDifferences } from '../schema/fingerprint.ts';
-import { type AnySchema, type ColdGroup, DEFAULT_GROUP } from '../schema/schema.ts';
+import type { AnySchema, ColdGroup } from '../schema/schema.ts';
 import type { StoreOptions } from '../store/options.ts';
 import { DEFAULT_CACHE_BYTES } from '../store/options.ts';
 import type { PlannedWrite } from '../store/store.ts';
@@ -635,5 +635,3 @@ function ioError(cause: unknown, what: string): LeanrecError {
     cause,
   });
 }
-
-export { DEFAULT_GROUP };

@@ -2,15 +2,7 @@ import type { ColdTier } from '../cold/cold-tier.ts';
 import { LeanrecError } from '../errors.ts';
 import type { EnumColumn } from '../hot/columns.ts';
 import type { HotTier } from '../hot/tier.ts';
-import {
-  ID,
-  makeViewClass,
-  ROW,
-  setOwn,
-  TIER,
-  type ViewBase,
-  type ViewClass,
-} from '../hot/view.ts';
+import { ID, makeViewClass, ROW, setOwn, type ViewBase, type ViewClass } from '../hot/view.ts';
 import { SecondaryIndexes } from '../keys/secondary.ts';
 import type { Infer, InferHot } from '../schema/infer.ts';
 import type { AnySchema } from '../schema/schema.ts';
@@ -185,13 +177,13 @@ export class Store<S extends AnySchema> {
   /** The cold fields of the record with `key` (one group, or all merged); `undefined` when no such record. */
   cold(key: KeyOf<S>, group?: string): Record<string, unknown> | undefined {
     const v = this.get(key);
-    return v === undefined ? undefined : (v as unknown as ViewMethods).cold(group);
+    return v === undefined ? undefined : (v as unknown as UntypedCold).cold(group);
   }
 
   /** Like {@link Store.cold}, asynchronously. */
   async load(key: KeyOf<S>, group?: string): Promise<Record<string, unknown> | undefined> {
     const v = this.get(key);
-    return v === undefined ? undefined : (v as unknown as ViewMethods).load(group);
+    return v === undefined ? undefined : (v as unknown as UntypedCold).load(group);
   }
 
   /**
@@ -223,8 +215,7 @@ export class Store<S extends AnySchema> {
    */
   async put(record: Infer<S>): Promise<void> {
     this.#open();
-    const res = await this.putMany([record]);
-    void res;
+    await this.putMany([record]);
   }
 
   /**
@@ -530,9 +521,8 @@ function assignOwn(
   return out;
 }
 
-interface ViewMethods {
+/** A view's cold methods with the group as a plain string (the typed overloads live in types.ts). */
+interface UntypedCold {
   cold(group?: string): Record<string, unknown>;
   load(group?: string): Promise<Record<string, unknown>>;
 }
-
-export { TIER };
