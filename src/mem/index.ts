@@ -1,0 +1,10 @@
+/**
+ * `leanrec/mem`: memory you can see — the process's memory with the part leanrec
+ * stores account for, and a memstats sampler writing TSV.
+ *
+ * @packageDocumentation
+ */
+export type { HeapSpace, ProcessMemory, ProcessMemoryOptions } from './process.ts';
+export { processMemory } from './process.ts';
+export type { MemorySample, Sampler, SamplerOptions } from './sampler.ts';
+export { parseMemstats, sampleMemory, TSV_HEADER } from './sampler.ts';
