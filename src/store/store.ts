@@ -21,6 +21,8 @@ export interface PlannedWrite {
   readonly id: number;
   /** Replaced by a later record with the same key in the same batch. */
   superseded: boolean;
+  /** Replaces an earlier record with the same key in the same batch. */
+  readonly replacesEarlier: boolean;
 }
 
 /** Options of {@link Store.where}. */
@@ -456,38 +458,27 @@ export class Store<S extends AnySchema> {
       if (prev !== undefined) {
         // A later record with the same key in one batch replaces the earlier one.
         prev.superseded = true;
-        p = { rec, row: prev.row, id: prev.id, superseded: false };
+        p = { rec, row: prev.row, id: prev.id, superseded: false, replacesEarlier: true };
       } else {
         const row = tier.findRow(rec);
-        p = { rec, row, id: row >= 0 ? tier.ids[row]! : nextId++, superseded: false };
+        const id = row >= 0 ? tier.ids[row]! : nextId++;
+        p = { rec, row, id, superseded: false, replacesEarlier: false };
       }
       if (nextId > 0xffffffff) throw new LeanrecError('E_LIMIT', 'record ids exhausted (2^32)');
       seen?.set(ks, p);
       plan.push(p);
     }
     await this.#cold?.write(plan, nextId);
+    // Counted as if the batch's records were written one after the other: a key's first
+    // record inserts (or updates a stored one), each later record with that key updates.
     for (const p of plan) {
-      if (p.superseded) {
-        // Counted as if written one after the other: the earlier record, then its replacement.
-        if (p.row >= 0) result.updated++;
-        else result.inserted++;
-        result.written++;
-        continue;
-      }
-      if (p.row < 0 && plan.some((q) => q !== p && q.id === p.id && q.superseded)) {
-        p.row = tier.insert(p.rec, p.id);
-        result.updated++;
-        result.written++;
-        continue;
-      }
-      if (p.row >= 0) {
-        tier.update(p.row, p.rec);
-        result.updated++;
-      } else {
-        p.row = tier.insert(p.rec, p.id);
-        result.inserted++;
-      }
       result.written++;
+      const update = p.row >= 0 || p.replacesEarlier;
+      if (update) result.updated++;
+      else result.inserted++;
+      if (p.superseded) continue;
+      if (p.row >= 0) tier.update(p.row, p.rec);
+      else p.row = tier.insert(p.rec, p.id);
     }
     if (nextId > tier.nextId) tier.nextId = nextId;
     result.batches++;
