@@ -5,14 +5,16 @@
  * option, bad argument).
  */
 import { readFileSync } from 'node:fs';
+import { estimateCommand } from './commands/estimate.ts';
 import { get } from './commands/get.ts';
 import { ingest } from './commands/ingest.ts';
+import { plot } from './commands/plot.ts';
 import { query } from './commands/query.ts';
 import { stats } from './commands/stats.ts';
 import { verify } from './commands/verify.ts';
 import { asUsage, type Command, errorLine, exitCodeOf, Output, UsageError } from './common.ts';
 
-const commands: readonly Command[] = [ingest, get, query, verify, stats];
+const commands: readonly Command[] = [ingest, get, query, verify, stats, plot, estimateCommand];
 
 const usage = `Usage: leanrec <command> [options]
 

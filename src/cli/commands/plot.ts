@@ -1,0 +1,69 @@
+/** `leanrec plot <memstats.tsv>`: a memstats series as an SVG chart, or as text. */
+import { readFile, writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { memstatsChart, memstatsTable, parseMemstats } from '../../mem/index.ts';
+import { CliError, type Command, UsageError } from '../common.ts';
+
+const help = `Usage: leanrec plot <memstats.tsv> [-o out.svg]
+
+Charts a memstats file (as sampleMemory() writes it): rss, heapTotal, heapUsed and
+external over time, with the marks as labelled rules. With -o, writes an SVG file;
+without, prints a table (min, max, last of every series, the marks) and a sparkline.
+
+Options:
+  -o, --output <file>   write an SVG chart to <file>
+      --title <text>    the chart's title (default: the file's name)
+      --width <px>      width of the plot area (default 720)
+      --height <px>     height of the plot area (default 320)
+  -h, --help            this help`;
+
+export const plot: Command = {
+  name: 'plot',
+  summary: 'chart a memstats TSV file (SVG, or text)',
+  help,
+  async run(args, { out }) {
+    const { positionals, values } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        output: { type: 'string', short: 'o' },
+        title: { type: 'string' },
+        width: { type: 'string' },
+        height: { type: 'string' },
+      },
+    });
+    if (positionals.length !== 1) throw new UsageError('plot takes one <memstats.tsv>');
+    const file = positionals[0]!;
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (e) {
+      throw new CliError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? e}`);
+    }
+    const samples = parseMemstats(text);
+    if (values.output === undefined) {
+      await out.write(memstatsTable(samples));
+      return 0;
+    }
+    const svg = await memstatsChart(samples, {
+      title: values.title ?? file.replace(/^.*[\\/]/, ''),
+      ...(values.width === undefined ? {} : { width: pixels('--width', values.width) }),
+      ...(values.height === undefined ? {} : { height: pixels('--height', values.height) }),
+    });
+    try {
+      await writeFile(values.output, svg);
+    } catch (e) {
+      throw new CliError(
+        `cannot write ${values.output}: ${(e as NodeJS.ErrnoException).code ?? e}`,
+      );
+    }
+    return 0;
+  },
+};
+
+function pixels(option: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new UsageError(`${option} must be a positive whole number, got "${value}"`);
+  return n;
+}
