@@ -63,15 +63,17 @@ export async function verifyDependencies(
     if (!(f in PACKAGE_RELATIONS))
       throw new LeanrecError('E_ARGUMENT', `verifyDependencies: "${f}" is not a relation field`);
   const batchSize = options.batchSize ?? 512;
-  const provided = new Map<string, (string | null)[]>();
+  const provided: Provided = new Map();
   await eachBatch(store, batchSize, (view, rel) => {
     const text = rel.provides as string | undefined;
     if (text === undefined) return;
     for (const group of parse(text, 'Provides', view))
       for (const r of group) {
-        let list = provided.get(r.name);
-        if (list === undefined) provided.set(r.name, (list = []));
-        list.push(r.op === '=' && r.version !== undefined ? r.version : null);
+        const v: Provision = r.op === '=' && r.version !== undefined ? flat(r.version) : true;
+        const had = provided.get(r.name);
+        if (had === undefined) provided.set(flat(r.name), v);
+        else if (Array.isArray(had)) had.push(v);
+        else provided.set(r.name, [had, v]);
       }
   });
   const out: Unsatisfied[] = [];
@@ -107,11 +109,28 @@ function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function satisfied(
-  store: PackagesStore,
-  provided: Map<string, (string | null)[]>,
-  alt: Relation,
-): boolean {
+/**
+ * What a package Provides under one name: the version of a versioned Provides
+ * (`name (= v)`), `true` for an unversioned one.
+ */
+type Provision = string | true;
+
+/**
+ * Provided names → provisions. Most names are provided once, so a single provision is
+ * held as is and only repeated names get an array: the map of a whole index (tens of
+ * thousands of names) stays a few MB instead of one array each.
+ */
+type Provided = Map<string, Provision | Provision[]>;
+
+/**
+ * A flat copy of a string cut out of a longer one: V8 keeps a slice's parent alive, and
+ * the names are kept for the whole run while their relation texts are not.
+ */
+function flat(s: string): string {
+  return s.length < 13 ? s : (JSON.parse(JSON.stringify(s)) as string);
+}
+
+function satisfied(store: PackagesStore, provided: Provided, alt: Relation): boolean {
   for (const real of store.where({ package: alt.name }, { reuse: true })) {
     if (alt.op === undefined || alt.version === undefined) return true;
     if (satisfies(real.version, alt.op, alt.version)) return true;
@@ -119,7 +138,8 @@ function satisfied(
   const prov = provided.get(alt.name);
   if (prov === undefined) return false;
   if (alt.op === undefined || alt.version === undefined) return true;
-  for (const v of prov) if (v !== null && satisfies(v, alt.op, alt.version)) return true;
+  if (!Array.isArray(prov)) return prov !== true && satisfies(prov, alt.op, alt.version);
+  for (const v of prov) if (v !== true && satisfies(v, alt.op, alt.version)) return true;
   return false;
 }
 
