@@ -13,7 +13,7 @@
  */
 
 import { LeanrecError } from '../errors.ts';
-import { grow, readU32sLE, writeU32sLE } from './grow.ts';
+import { grow, readU32sLE, rowCapacity, writeU32sLE } from './grow.ts';
 
 /** Number of set bits in a 32-bit word (SWAR popcount). */
 function popcount(v: number): number {
@@ -61,6 +61,15 @@ export class Bitset {
   ensure(nBits: number): void {
     const need = (nBits + 31) >>> 5;
     if (need > this.#words.length) this.#words = grow(this.#words, need);
+  }
+
+  /**
+   * Frees the words past bit `nBits` (rounded up as `rowCapacity` rounds rows). The
+   * caller guarantees no bit past `nBits` is set; a later `ensure`/`set` grows again.
+   */
+  trim(nBits: number): void {
+    const keep = Math.ceil(rowCapacity(nBits) / 32);
+    if (keep < this.#words.length) this.#words = this.#words.slice(0, keep);
   }
 
   /** True when bit `i` is set (false past the capacity). */

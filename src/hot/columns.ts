@@ -8,7 +8,8 @@
  *   bytes(n) Uint8Array of n bytes per row              (n B/row; hex(n) is the same)
  *   list     Uint32Array start + Uint32Array length per row, items in one shared inner column
  *
- * Invariants: capacity is a power of two and grows by doubling; a column never knows
+ * Invariants: capacity grows by doubling and is trimmed to whole 32-row words after a
+ * bulk write (`trim`, `rowCapacity`), never below the rows held; a column never knows
  * whether a row is live or whether an optional value is present (the tier keeps those
  * bitsets); `set` trusts its value (validated at the store's boundary).
  */
@@ -17,7 +18,7 @@ import type { AnyField, FieldKind, NumberKind } from '../schema/field.ts';
 import { utf8Length, writeUtf8 } from '../util/utf8.ts';
 import { Bitset } from './bitset.ts';
 import { ByteWriter } from './byte-writer.ts';
-import { grow, nextPow2 } from './grow.ts';
+import { grow, rowCapacity, trim } from './grow.ts';
 import type { StringPool } from './string-pool.ts';
 
 /** One hot column. */
@@ -47,6 +48,8 @@ export interface Column {
   restore(parts: readonly Uint8Array[], rows: number): void;
   /** Empties the column, keeping `rows` of capacity. */
   reset(rows: number): void;
+  /** Frees capacity past `rows` rows (see `rowCapacity`); a later `ensure` grows again. */
+  trim(rows: number): void;
 }
 
 /** Everything a column may need from its tier. */
@@ -81,8 +84,9 @@ function fromBytes<T extends NumberArray>(
   minLength: number,
 ): T {
   const el = (Ctor as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
-  const n = bytes ? bytes.byteLength / el : 0;
-  const arr = new Ctor(nextPow2(Math.max(n, minLength, 16)));
+  const arr = new Ctor(rowCapacity(minLength));
+  // Snapshots written before trimming hold the spare capacity too: only the rows count.
+  const n = bytes ? Math.min(Math.floor(bytes.byteLength / el), arr.length) : 0;
   if (bytes) bytesOf(arr).set(bytes.subarray(0, n * el));
   return arr;
 }
@@ -137,7 +141,10 @@ class NumberColumn implements Column {
     this.data = fromBytes(this.#Ctor, parts[0], rows);
   }
   reset(rows: number): void {
-    this.data = new this.#Ctor(nextPow2(Math.max(rows, 16)));
+    this.data = new this.#Ctor(rowCapacity(rows));
+  }
+  trim(rows: number): void {
+    this.data = trim(this.data, Math.min(this.data.length, rowCapacity(rows)));
   }
 }
 
@@ -190,7 +197,10 @@ class StringColumn implements Column {
     this.data = fromBytes(Uint32Array, parts[0], rows);
   }
   reset(rows: number): void {
-    this.data = new Uint32Array(nextPow2(Math.max(rows, 16)));
+    this.data = new Uint32Array(rowCapacity(rows));
+  }
+  trim(rows: number): void {
+    this.data = trim(this.data, Math.min(this.data.length, rowCapacity(rows)));
   }
 }
 
@@ -307,8 +317,11 @@ export class EnumColumn implements Column {
   reset(rows: number): void {
     this.codes =
       this.values.length > 256
-        ? new Uint16Array(nextPow2(Math.max(rows, 16)))
-        : new Uint8Array(nextPow2(Math.max(rows, 16)));
+        ? new Uint16Array(rowCapacity(rows))
+        : new Uint8Array(rowCapacity(rows));
+  }
+  trim(rows: number): void {
+    this.codes = trim(this.codes, Math.min(this.codes.length, rowCapacity(rows)));
   }
 }
 
@@ -344,10 +357,14 @@ class FlagColumn implements Column {
   restore(parts: readonly Uint8Array[], rows: number): void {
     this.bits = parts[0] ? Bitset.fromBytes(parts[0]) : new Bitset();
     this.bits.ensure(rows);
+    this.bits.trim(rows);
   }
   reset(rows: number): void {
     this.bits = new Bitset();
     this.bits.ensure(rows);
+  }
+  trim(rows: number): void {
+    this.bits.trim(rows);
   }
 }
 
@@ -415,11 +432,15 @@ class FixedBytesColumn implements Column {
   }
   restore(parts: readonly Uint8Array[], rows: number): void {
     const src = parts[0] ?? new Uint8Array(0);
-    this.data = new Uint8Array(nextPow2(Math.max(src.length, rows * this.#width, 16)));
-    this.data.set(src);
+    this.data = new Uint8Array(rowCapacity(rows) * this.#width);
+    this.data.set(src.subarray(0, Math.min(src.length, this.data.length)));
   }
   reset(rows: number): void {
-    this.data = new Uint8Array(nextPow2(Math.max(rows * this.#width, 16)));
+    this.data = new Uint8Array(rowCapacity(rows) * this.#width);
+  }
+  trim(rows: number): void {
+    const n = rowCapacity(rows) * this.#width;
+    this.data = trim(this.data, Math.min(this.data.length, n));
   }
 }
 
@@ -508,10 +529,16 @@ class ListColumn implements Column {
     this.items.restore(parts.slice(3), this.itemCount);
   }
   reset(rows: number): void {
-    this.starts = new Uint32Array(nextPow2(Math.max(rows, 16)));
-    this.lengths = new Uint32Array(nextPow2(Math.max(rows, 16)));
+    this.starts = new Uint32Array(rowCapacity(rows));
+    this.lengths = new Uint32Array(rowCapacity(rows));
     this.itemCount = 0;
     this.items.reset(16);
+  }
+  trim(rows: number): void {
+    const n = Math.min(this.starts.length, rowCapacity(rows));
+    this.starts = trim(this.starts, n);
+    this.lengths = trim(this.lengths, n);
+    this.items.trim(this.itemCount);
   }
 }
 

@@ -68,6 +68,16 @@ export function trim<T extends TypedArray>(arr: T, length: number): T {
   return arr.slice(0, length) as T;
 }
 
+/**
+ * The capacity of per-row arrays sized for exactly `rows` rows: `rows` rounded up to a
+ * multiple of 32 (whole bitset words, and whole u32 words for the four-codes-at-a-time
+ * enum scan), at least 16. Used when a tier is trimmed, restored or compacted; growth
+ * still doubles.
+ */
+export function rowCapacity(rows: number): number {
+  return rows <= 16 ? 16 : Math.ceil(rows / 32) * 32;
+}
+
 /** True on little-endian hosts, where a `Uint32Array`'s bytes are already the snapshot format. */
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 

@@ -22,7 +22,7 @@ import { ownValue } from '../schema/validate.ts';
 import { Bitset } from './bitset.ts';
 import { ByteWriter } from './byte-writer.ts';
 import { type Column, makeColumn } from './columns.ts';
-import { grow, nextPow2 } from './grow.ts';
+import { grow, nextPow2, rowCapacity } from './grow.ts';
 import { StringPool } from './string-pool.ts';
 
 /** Options of a hot tier. */
@@ -208,10 +208,32 @@ export class HotTier implements KeySource {
     }
   }
 
-  /** Frees the string pool's interning table (rebuilt on the next write) and spare bytes; call after ingest. */
+  /**
+   * Frees the string pool's interning table (rebuilt on the next write) and spare bytes;
+   * call after ingest. The per-row arrays (columns, presence and free bits, ids) are
+   * trimmed to the rows held too, so the cost per record does not depend on where the
+   * row count falls between two powers of two — but only once the rows have doubled
+   * since the last trim: small writes that follow each other would otherwise copy every
+   * array twice per call (trim, then grow back).
+   */
   settle(): void {
     this.pool.dropInternTable();
     this.pool.trim();
+    if (this.rowCount >= 2 * this.#trimmedAt) this.#trimRows();
+  }
+
+  /** Row count at the last trim of the per-row arrays. */
+  #trimmedAt = 0;
+
+  /** Shrinks every per-row array to `rowCapacity(rowCount)`. */
+  #trimRows(): void {
+    const n = this.rowCount;
+    const cap = rowCapacity(n);
+    if (this.ids.length > cap) this.ids = this.ids.slice(0, cap);
+    for (const c of this.columns) c.trim(n);
+    for (const p of this.presence) p?.trim(n);
+    this.free.trim(n);
+    this.#trimmedAt = n;
   }
 
   /**
@@ -226,7 +248,7 @@ export class HotTier implements KeySource {
     for (let r = 0; r < this.rowCount; r++) if (!this.free.get(r)) oldRows[k++] = r;
     const pool = new StringPool();
     const cols = this.#makeColumns(pool);
-    const cap = nextPow2(Math.max(n, 16));
+    const cap = rowCapacity(n);
     for (const c of cols) c.ensure(cap);
     const presence = this.presence.map((p) => (p === undefined ? undefined : new Bitset()));
     for (const p of presence) p?.ensure(cap);
@@ -254,6 +276,7 @@ export class HotTier implements KeySource {
     this.#freeCount = 0;
     this.#freeRows = new Uint32Array(16);
     this.keys.rebuild(rowsUpTo(n), n);
+    this.#trimRows(); // list items were grown by doubling
     return oldRows;
   }
 
@@ -314,7 +337,7 @@ export class HotTier implements KeySource {
     const pool = StringPool.fromBytes(parts.get('pool')?.[0] ?? new Uint8Array([0]));
     const cols = this.#makeColumns(pool);
     const n = meta.rowCount;
-    const cap = nextPow2(Math.max(n, 16));
+    const cap = rowCapacity(n);
     const hot = this.schema.hotFields;
     for (let i = 0; i < hot.length; i++) {
       const name = hot[i]!.name;
@@ -350,6 +373,7 @@ export class HotTier implements KeySource {
     const kb = parts.get('keys')?.[0];
     if (kb) this.keys = KeyIndex.fromBytes(kb, this);
     else this.keys.rebuild(this.liveRows(), this.size);
+    this.#trimRows(); // bitsets and older snapshots may hold spare capacity
   }
 
   /** Iterates live rows in row order. */

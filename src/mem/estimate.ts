@@ -3,7 +3,7 @@
  * times the row capacity, plus the string pool, the key index and the configured extras.
  *
  * ```
- * capacity   = max(16, next power of two ≥ records)          (columns grow by doubling)
+ * capacity   = records rounded up to 32, at least 16         (trimmed after ingest)
  * column     = bytes per row of its kind × capacity             string 4, enum 1–2, u8…f64 1–8,
  *                                                                flag 1 bit, bytes(n)/hex(n) n,
  *                                                                list 8 + items (own capacity)
@@ -20,7 +20,7 @@
  * intern table and trims its spare bytes); secondary indexes are built lazily by the
  * first query and are not counted unless `queried` is set.
  */
-import { nextPow2 } from '../hot/grow.ts';
+import { rowCapacity } from '../hot/grow.ts';
 import type { AnyField } from '../schema/field.ts';
 import type { AnySchema } from '../schema/schema.ts';
 
@@ -99,14 +99,14 @@ function varintSize(n: number): number {
   return n < 0x80 ? 1 : n < 0x4000 ? 2 : n < 0x200000 ? 3 : n < 0x10000000 ? 4 : 5;
 }
 
-/** Row capacity for `n` rows: a power of two, at least 16. */
+/** Row capacity for `n` rows after ingest (the tier trims its arrays to it). */
 function capacity(n: number): number {
-  return nextPow2(Math.max(16, n));
+  return rowCapacity(n);
 }
 
-/** Bytes of a bitset holding `bits` bits: 32-bit words, a power of two of them. */
+/** Bytes of a bitset holding `bits` bits, trimmed like the rows: 32-bit words. */
 function bitsetBytes(bits: number): number {
-  return bits <= 0 ? 0 : 4 * nextPow2(Math.ceil(bits / 32));
+  return bits <= 0 ? 0 : 4 * Math.ceil(rowCapacity(bits) / 32);
 }
 
 /** Key-index slots after `n` inserts: the smallest power of two ≥ 16 with n ≤ ⌊0.7 × slots⌋. */
@@ -129,8 +129,8 @@ function keySlots(n: number): number {
  *
  * const S = schema({ key: ['name'], hot: { name: t.string(), size: t.u32() } });
  * const e = estimate(S, { records: 100_000, perField: { name: { distinct: 100_000, avgBytes: 12 } } });
- * e.total;    // 4,200,033 (≈ 4.0 MiB)
- * e.parts[0]; // { name: 'column:name', bytes: 524288, formula: '4 B × 131,072 rows' }
+ * e.total;    // 3,823,285 (≈ 3.6 MiB)
+ * e.parts[0]; // { name: 'column:name', bytes: 400000, formula: '4 B × 100,000 rows' }
  * ```
  */
 export function estimate(schema: AnySchema, options: EstimateOptions): Estimate {
@@ -168,7 +168,7 @@ export function estimate(schema: AnySchema, options: EstimateOptions): Estimate 
     }
     if (k === 'flag') return { bytes: bitsetBytes(n), formula: `1 bit × ${fmt(n)} ${unit}` };
     if (k === 'bytes' || k === 'hex') {
-      const b = nextPow2(Math.max(16, n * field.width));
+      const b = n * field.width;
       return { bytes: b, formula: `${field.width} B × ${fmt(n)} ${unit}` };
     }
     const nb = NUMBER_BYTES[k];

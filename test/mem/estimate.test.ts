@@ -190,5 +190,5 @@ test('leanrec estimate --records 63440 prints the parts and a total', async () =
   );
   assert.match(stdout, /^total\s+[\d,]+/m);
   assert.match(stdout, /column:package/);
-  assert.match(stdout, /4 B × 65,536 rows/);
+  assert.match(stdout, /4 B × 63,456 rows/); // 63,440 rounded up to whole 32-row words
 });
