@@ -25,11 +25,10 @@ import {
   debianPackages,
   openInput,
   parseDeb822,
-  parseRelations,
   readPackages,
-  satisfies,
   verifyDependencies,
 } from 'leanrec/debian';
+import { DEB822_FIELDS, verifyReference } from './lib/verify-reference.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const RUNS = Math.max(3, Number(process.env['BENCH_RUNS'] ?? 3));
@@ -88,42 +87,11 @@ async function readlineParse(buf: Buffer): Promise<number> {
   return fields.length > 0 ? n + 1 : n;
 }
 
-/** The verify algorithm of `verifyDependencies`, over plain objects. */
+/** The verify algorithm of `verifyDependencies`, over plain objects (bench/lib/verify-reference.ts). */
 function plainVerify(pkgs: Record<string, string>[]): number {
-  const real = new Map<string, string[]>();
-  const provided = new Map<string, (string | null)[]>();
-  for (const p of pkgs) {
-    const name = p['Package']!;
-    let list = real.get(name);
-    if (list === undefined) real.set(name, (list = []));
-    list.push(p['Version']!);
-    const prov = p['Provides'];
-    if (prov !== undefined)
-      for (const g of parseRelations(prov, 'Provides'))
-        for (const r of g) {
-          let l = provided.get(r.name);
-          if (l === undefined) provided.set(r.name, (l = []));
-          l.push(r.op === '=' && r.version !== undefined ? r.version : null);
-        }
-  }
-  let unsatisfied = 0;
-  for (const p of pkgs)
-    for (const field of ['Pre-Depends', 'Depends']) {
-      const text = p[field];
-      if (text === undefined) continue;
-      for (const g of parseRelations(text, field)) {
-        const ok = g.some((alt) => {
-          for (const v of real.get(alt.name) ?? [])
-            if (alt.op === undefined || satisfies(v, alt.op, alt.version!)) return true;
-          const prov = provided.get(alt.name);
-          if (prov === undefined) return false;
-          if (alt.op === undefined) return true;
-          return prov.some((v) => v !== null && satisfies(v, alt.op!, alt.version!));
-        });
-        if (!ok) unsatisfied++;
-      }
-    }
-  return unsatisfied;
+  return verifyReference((visit) => {
+    for (const p of pkgs) visit(p);
+  }, DEB822_FIELDS);
 }
 
 async function child(task: string, file: string, dir: string): Promise<Result> {

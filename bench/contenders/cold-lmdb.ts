@@ -9,7 +9,6 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { open } from 'lmdb';
 import {
   type FullRecord,
   plainKey,
@@ -19,10 +18,10 @@ import {
   toPlainObject,
 } from '../lib/debian.ts';
 import { emit, median, pickIndices, RssSampler, settledMemory, status } from '../lib/harness.ts';
+import { openLmdb, putAll } from '../lib/lmdb.ts';
 
 const READS = 10_000;
 const PASSES = 5;
-const options = { sharedStructuresKey: Symbol.for('structures') };
 
 const dir = mkdtempSync(join(tmpdir(), 'leanrec-bench-lmdb-'));
 const out: Record<string, unknown> = {};
@@ -30,20 +29,10 @@ try {
   const before = settledMemory();
   const sampler = new RssSampler(20);
   let t0 = performance.now();
-  let db = open<FullRecord, string>({ path: join(dir, 'db'), ...options });
-  let records = 0;
-  let pending: Promise<boolean> | undefined;
-  let inBatch = 0;
-  for await (const rec of readRecords(toFullRecord)) {
-    pending = db.put(plainKey(rec.package, rec.version, rec.architecture), rec);
-    records++;
-    if (++inBatch === 1000) {
-      await pending;
-      inBatch = 0;
-    }
-  }
-  await pending;
-  await db.flushed;
+  let db = openLmdb<FullRecord>(join(dir, 'db'));
+  const records = await putAll(db, readRecords(toFullRecord), (rec) =>
+    plainKey(rec.package, rec.version, rec.architecture),
+  );
   out['ingestMs'] = performance.now() - t0;
   out['records'] = records;
   out['peakRssSampled'] = sampler.stop();
@@ -65,7 +54,7 @@ try {
   const queries = Array.from(pickIndices(keys.length, READS), (i) => keys[i]!);
   keys.length = 0;
   t0 = performance.now();
-  db = open<FullRecord, string>({ path: join(dir, 'db'), ...options });
+  db = openLmdb<FullRecord>(join(dir, 'db'));
   out['reopenMs'] = performance.now() - t0;
   let sink = 0;
   const pass = (): number => {

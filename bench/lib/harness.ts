@@ -74,8 +74,11 @@ export function settledMemory(): {
   };
 }
 
-/** A field of /proc/self/status in bytes (`VmHWM` = peak RSS, `VmRSS` = current RSS). */
-export function status(field: 'VmRSS' | 'VmHWM'): number {
+/**
+ * A field of /proc/self/status in bytes (`VmHWM` = peak RSS, `VmRSS` = current RSS,
+ * `RssAnon` / `RssFile` = its anonymous and file-backed parts).
+ */
+export function status(field: 'VmRSS' | 'VmHWM' | 'RssAnon' | 'RssFile'): number {
   try {
     const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(
       readFileSync('/proc/self/status', 'utf8'),
