@@ -39,7 +39,14 @@ export {
   t,
 } from './schema/index.ts';
 export { openStore } from './store/open.ts';
-export type { StoreOptions, WriteOptions, WriteResult } from './store/options.ts';
+export type {
+  Database,
+  DatabaseFactory,
+  DatabaseOptions,
+  StoreOptions,
+  WriteOptions,
+  WriteResult,
+} from './store/options.ts';
 export type { Condition, Filter, Range } from './store/query.ts';
 export type { WhereOptions } from './store/store.ts';
 export { Store } from './store/store.ts';

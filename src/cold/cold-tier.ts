@@ -6,13 +6,16 @@
  * or asynchronously with `get`/`getMany` — through one byte-bounded cache.
  *
  * Atomicity: each write batch (hot + cold entries of every record, new shared
- * structures, the next id, the generation bump) is one LevelDB batch.
+ * structures, the next id, the generation bump) is one LevelDB batch. Every batch
+ * writes a generation never written before, so when the database reports a failure the
+ * store can read `m gen` back and tell whether the batch was applied all the same (a
+ * lost acknowledgement): if it was, the write stands; if it was not, nothing changes;
+ * if that cannot be read either, later writes are refused until the store is reopened.
  * Restart: `close()` stores the hot snapshot tagged with the data generation; `open`
  * loads it only when the generations match, and otherwise rebuilds from the `h` entries.
  */
 import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { AbstractLevel } from 'abstract-level';
 import { Level } from 'level';
 import { MemoryLevel } from 'memory-level';
 import { pack, unpack } from 'msgpackr';
@@ -20,7 +23,7 @@ import { LeanrecError } from '../errors.ts';
 import type { HotTier } from '../hot/tier.ts';
 import { type SchemaDescriptor, schemaDifferences } from '../schema/fingerprint.ts';
 import type { AnySchema, ColdGroup } from '../schema/schema.ts';
-import type { StoreOptions } from '../store/options.ts';
+import type { Database, StoreOptions } from '../store/options.ts';
 import { DEFAULT_CACHE_BYTES } from '../store/options.ts';
 import type { PlannedWrite } from '../store/store.ts';
 import type { MemoryPart } from '../store/types.ts';
@@ -39,7 +42,7 @@ import {
 } from './layout.ts';
 import { Shape } from './shape.ts';
 
-type DB = AbstractLevel<Uint8Array, Uint8Array, Uint8Array>;
+type DB = Database;
 type BatchOp =
   | { type: 'put'; key: Uint8Array; value: Uint8Array }
   | { type: 'del'; key: Uint8Array };
@@ -93,9 +96,18 @@ export class ColdTier {
   readonly #since: number[];
   readonly #levelBytes: number;
   readonly #persistent: boolean;
+  /** The last generation written (or tried: a failed batch's generation is never reused). */
   #gen: number;
   /** True once the data has changed since the last snapshot (the generation was bumped). */
   #dirty: boolean;
+  /**
+   * Set when a write failed and reading back whether it was applied failed too: the
+   * database may hold a batch this tier does not know of, so no more writes (and no
+   * snapshot) until the store is reopened, which rebuilds from what the database holds.
+   */
+  #unsure: LeanrecError | undefined;
+  /** Bumped by every completed write: an async read that spans one does not fill the cache. */
+  #writes = 0;
   #nextIdStored: number;
   /** How the hot tier was loaded. */
   readonly openMode: OpenMode;
@@ -123,7 +135,7 @@ export class ColdTier {
     this.#dirty = meta.snap !== this.#gen;
     this.#nextIdStored = meta.next ?? 0;
     this.#levelBytes = levelBytes;
-    this.#persistent = options.path !== undefined;
+    this.#persistent = db.supports.permanence === true;
     this.openMode = openMode;
     this.#lockPath = lockPath;
   }
@@ -143,17 +155,21 @@ export class ColdTier {
     }
     const cacheSize = options.levelCacheBytes ?? DEFAULT_LEVEL_CACHE;
     const writeBufferSize = options.levelWriteBufferBytes ?? DEFAULT_WRITE_BUFFER;
-    const enc = { keyEncoding: 'view', valueEncoding: 'view' } as const;
-    const db = (options.path === undefined
-      ? new MemoryLevel<Uint8Array, Uint8Array>(enc)
-      : new Level<Uint8Array, Uint8Array>(options.path, {
-          ...enc,
-          cacheSize,
-          writeBufferSize,
-        })) as unknown as DB;
+    const dbOptions = {
+      keyEncoding: 'view',
+      valueEncoding: 'view',
+      cacheSize,
+      writeBufferSize,
+    } as const;
+    let db: DB | undefined;
     try {
+      db = makeDatabase(options, dbOptions);
+      const problem = databaseProblem(db);
+      if (problem !== undefined) throw new LeanrecError('E_ARGUMENT', `openStore: ${problem}`);
       await db.open();
     } catch (err) {
+      // A database refused here may have begun to open itself: it is closed again.
+      if (err instanceof LeanrecError) await db?.close?.().catch(() => undefined);
       if (lockPath !== undefined) held.delete(lockPath);
       throw mapOpenError(err, options.path);
     }
@@ -208,7 +224,7 @@ export class ColdTier {
     } catch (err) {
       await db.close().catch(() => undefined);
       if (lockPath !== undefined) held.delete(lockPath);
-      throw err;
+      throw ioError(err, `opening the database at ${options.path ?? '(memory)'}`);
     }
   }
 
@@ -251,7 +267,10 @@ export class ColdTier {
           key: keyText(),
         },
       );
-    const value = this.#groupShapes[g.code]!.fromStored(raw as Record<string, unknown>);
+    const value = this.#groupShapes[g.code]!.fromStored(
+      raw as Record<string, unknown>,
+      () => `record ${keyText()}, cold group "${g.name}"`,
+    );
     // Cached objects are shared by every reader, so they are frozen; others are the caller's.
     if (cache && this.#cache.maxBytes > 0)
       this.#cache.set(id, g.code, deepFreeze(value), bytes.length);
@@ -275,6 +294,12 @@ export class ColdTier {
     try {
       bytes = this.#db.getSync(coldKey(g.code, id));
     } catch (cause) {
+      if ((cause as { code?: string })?.code === 'LEVEL_NOT_SUPPORTED')
+        throw new LeanrecError(
+          'E_ARGUMENT',
+          `reading record ${keyText()}: the database has no getSync(); use load() or loadMany()`,
+          { cause },
+        );
       throw ioError(cause, `reading record ${keyText()}`);
     }
     return this.#decodeGroup(id, g, bytes, keyText);
@@ -292,6 +317,7 @@ export class ColdTier {
     const hits = groups.map((g) => this.#cache.get(id, g.code));
     const missing = groups.filter((_, k) => hits[k] === undefined);
     let values: (Uint8Array | undefined)[] = [];
+    const writes = this.#writes;
     if (missing.length > 0) {
       try {
         values = await this.#db.getMany(missing.map((g) => coldKey(g.code, id)));
@@ -301,7 +327,9 @@ export class ColdTier {
     }
     for (const [k, g] of groups.entries()) {
       const i = missing.indexOf(g);
-      const v = i < 0 ? hits[k]! : this.#decodeGroup(id, g, values[i], keyText);
+      // What was read before a write completed may be older than it: not for the cache.
+      const v =
+        i < 0 ? hits[k]! : this.#decodeGroup(id, g, values[i], keyText, writes === this.#writes);
       if (groups.length === 1) return v as Record<string, unknown>;
       mergeInto(out, v);
     }
@@ -330,14 +358,16 @@ export class ColdTier {
         }
         if (want.length === 0) continue;
         let values: (Uint8Array | undefined)[];
+        const writes = this.#writes;
         try {
           values = await this.#db.getMany(want.map((i) => coldKey(g.code, ids[i]!)));
         } catch (cause) {
           throw ioError(cause, 'reading records');
         }
+        const fresh = cache && writes === this.#writes;
         for (let k = 0; k < want.length; k++) {
           const i = want[k]!;
-          const v = this.#decodeGroup(ids[i]!, g, values[k], () => keyTextAt(i), cache);
+          const v = this.#decodeGroup(ids[i]!, g, values[k], () => keyTextAt(i), fresh);
           if (groups.length === 1) out[i] = v as Record<string, unknown>;
           else mergeInto(out[i]!, v);
         }
@@ -350,6 +380,7 @@ export class ColdTier {
 
   /** Writes one planned batch atomically. Nothing is written if it throws. */
   async write(plan: readonly PlannedWrite[], nextId: number): Promise<void> {
+    this.#writable('writing a batch');
     const ops: BatchOp[] = [];
     const groups = this.#schema.groups;
     try {
@@ -367,70 +398,102 @@ export class ColdTier {
             value: this.#codec.encode(this.#groupShapes[g.code]!.toStored(p.rec)),
           });
       }
-      this.#metaOps(ops, nextId);
-      await writeOps(this.#db, ops, this.#sync);
     } catch (cause) {
       this.#codec.rollback();
       throw cause instanceof LeanrecError ? cause : ioError(cause, 'writing a batch');
     }
-    this.#committed(nextId);
+    await this.#commit(ops, nextId, 'writing a batch');
     for (const p of plan) if (p.row >= 0) for (const g of groups) this.#cache.delete(p.id, g.code);
   }
 
   /** Deletes records by id, atomically. */
   async remove(ids: readonly number[]): Promise<void> {
+    this.#writable('deleting records');
     const ops: BatchOp[] = [];
     for (const id of ids) {
       ops.push({ type: 'del', key: hotKey(id) });
       for (const g of this.#schema.groups) ops.push({ type: 'del', key: coldKey(g.code, id) });
     }
-    this.#metaOps(ops, this.#nextIdStored);
-    try {
-      await writeOps(this.#db, ops, this.#sync);
-    } catch (cause) {
-      this.#codec.rollback();
-      throw ioError(cause, 'deleting records');
-    }
-    this.#committed(this.#nextIdStored);
+    await this.#commit(ops, this.#nextIdStored, 'deleting records');
     for (const id of ids) for (const g of this.#schema.groups) this.#cache.delete(id, g.code);
   }
 
-  /** Metadata that goes with every write: structures, next id, the generation bump. */
-  #metaOps(ops: BatchOp[], nextId: number): void {
+  #writable(what: string): void {
+    if (this.#unsure !== undefined)
+      throw new LeanrecError(
+        'E_IO',
+        `${what}: an earlier write failed and whether it reached the database is unknown; close and reopen the store`,
+        { cause: this.#unsure },
+      );
+  }
+
+  /**
+   * Adds the metadata that goes with every write (new shared structures, the next id, a
+   * new generation) to `ops` and writes them as one batch. Resolves when the batch is in
+   * the database — also when the database reported a failure but `m gen` reads back as
+   * this batch's generation (it was applied; only the acknowledgement was lost). Throws
+   * `E_IO` when it is not there, after rolling back the codec's new structures.
+   */
+  async #commit(ops: BatchOp[], nextId: number, what: string): Promise<void> {
     const pending = this.#codec.pending;
     if (pending !== undefined) ops.push(putMeta('structures', pending));
     if (nextId !== this.#nextIdStored) ops.push(putMeta('next', nextId));
-    if (!this.#dirty) ops.push(putMeta('gen', this.#gen + 1));
-  }
-
-  #committed(nextId: number): void {
+    // A generation is never reused, not even one whose batch failed: a later read-back
+    // must not mistake an older batch for this one.
+    const gen = ++this.#gen;
+    ops.push(putMeta('gen', gen));
+    this.#dirty = true;
+    try {
+      await writeOps(this.#db, ops, this.#sync);
+    } catch (cause) {
+      let applied: boolean;
+      try {
+        const stored = await this.#db.get(metaKey('gen'));
+        applied = stored !== undefined && unpack(stored) === gen;
+      } catch (readCause) {
+        this.#unsure = ioError(readCause, `${what}: reading back whether it was applied`);
+        applied = false;
+      }
+      if (!applied) {
+        this.#writes++;
+        this.#codec.rollback();
+        throw ioError(cause, what);
+      }
+    }
+    this.#writes++;
     this.#codec.commit();
     this.#nextIdStored = nextId;
-    if (!this.#dirty) {
-      this.#gen++;
-      this.#dirty = true;
-    }
   }
 
   /** Rows moved; ids did not: only the snapshot is stale (the generation is already bumped by writes). */
   async afterCompact(_tier: HotTier): Promise<void> {
     if (this.#dirty) return;
-    await writeOps(this.#db, [putMeta('gen', this.#gen + 1)], this.#sync);
-    this.#gen++;
-    this.#dirty = true;
+    this.#writable('compacting');
+    await this.#commit([], this.#nextIdStored, 'compacting');
   }
 
-  /** Saves the hot snapshot (on-disk stores) and closes the database. */
+  /**
+   * Saves the hot snapshot (on-disk stores) and closes the database. The directory is
+   * released whatever fails.
+   * @throws LeanrecError `E_IO` when the snapshot or the close failed (the data is not
+   * affected: the next open rebuilds the hot tier).
+   */
   async close(tier: HotTier): Promise<void> {
+    let failure: LeanrecError | undefined;
     try {
-      if (this.#persistent && this.#dirty) await this.#writeSnapshot(tier);
-    } finally {
-      try {
-        await this.#db.close();
-      } finally {
-        if (this.#lockPath !== undefined) held.delete(this.#lockPath);
-      }
+      if (this.#persistent && this.#dirty && this.#unsure === undefined)
+        await this.#writeSnapshot(tier);
+    } catch (cause) {
+      failure = ioError(cause, 'writing the hot snapshot');
     }
+    try {
+      await this.#db.close();
+    } catch (cause) {
+      failure ??= ioError(cause, 'closing the database');
+    } finally {
+      if (this.#lockPath !== undefined) held.delete(this.#lockPath);
+    }
+    if (failure !== undefined) throw failure;
   }
 
   /**
@@ -460,7 +523,9 @@ export class ColdTier {
       key: snapshotKey('#meta', 0),
       value: pack({ ...meta, parts: header }),
     });
-    ops.push(putMeta('snap', this.#gen));
+    // The generation too: after a failed batch the store's generation is ahead of the
+    // stored one (generations are never reused), and the snapshot is of the store's state.
+    ops.push(putMeta('gen', this.#gen), putMeta('snap', this.#gen));
     await writeOps(this.#db, ops, true);
     this.#dirty = false;
   }
@@ -471,9 +536,18 @@ export class ColdTier {
       const raw = this.#codec.decode(value, () => `hot entry of record id ${id}`);
       if (raw === null || typeof raw !== 'object')
         throw new LeanrecError('E_CORRUPT', `hot entry of record id ${id} is not a record`);
-      const rec = this.#hotShape.fromStored(raw as Record<string, unknown>);
-      if (tier.findRow(rec) >= 0)
-        throw new LeanrecError('E_CORRUPT', `two hot entries hold the same key (id ${id})`);
+      const rec = this.#hotShape.fromStored(
+        raw as Record<string, unknown>,
+        () => `hot entry of record id ${id}`,
+      );
+      const row = tier.findRow(rec);
+      if (row >= 0)
+        throw new LeanrecError(
+          'E_CORRUPT',
+          `hot entries of record ids ${tier.ids[row]} and ${id} hold the same key (${tier.schema.keyFields
+            .map((f) => `${f.name}=${JSON.stringify(rec[f.name])}`)
+            .join(', ')})`,
+        );
       tier.insert(rec, id);
     }
   }
@@ -500,6 +574,42 @@ export class ColdTier {
   get _db(): DB {
     return this.#db;
   }
+}
+
+/** The database of a store: the caller's (`options.database`) or the built-in one. */
+function makeDatabase(
+  options: StoreOptions,
+  dbOptions: {
+    keyEncoding: 'view';
+    valueEncoding: 'view';
+    cacheSize: number;
+    writeBufferSize: number;
+  },
+): DB {
+  if (options.database === undefined)
+    return (options.path === undefined
+      ? new MemoryLevel<Uint8Array, Uint8Array>({ keyEncoding: 'view', valueEncoding: 'view' })
+      : new Level<Uint8Array, Uint8Array>(options.path, dbOptions)) as unknown as DB;
+  return options.database(options.path, { ...dbOptions });
+}
+
+/** What makes `db` (from `options.database`) unfit for a store, if anything. */
+function databaseProblem(db: DB): string | undefined {
+  const ok =
+    db !== null &&
+    typeof db === 'object' &&
+    typeof db.open === 'function' &&
+    typeof db.close === 'function' &&
+    typeof db.batch === 'function' &&
+    typeof db.getMany === 'function' &&
+    typeof db.keyEncoding === 'function' &&
+    typeof db.valueEncoding === 'function';
+  if (!ok) return 'options.database must return an abstract-level database';
+  const k = db.keyEncoding().commonName;
+  const v = db.valueEncoding().commonName;
+  if (k !== 'view' || v !== 'view')
+    return `the database from options.database must use the 'view' key and value encodings (it uses '${k}' and '${v}')`;
+  return undefined;
 }
 
 async function readMeta(db: DB): Promise<Meta> {
@@ -608,6 +718,7 @@ function deepFreeze<T>(v: T): T {
 }
 
 function mapOpenError(err: unknown, path: string | undefined): LeanrecError {
+  if (err instanceof LeanrecError) return err;
   const e = err as { code?: string; cause?: { code?: string } };
   if (e?.code === 'LEVEL_LOCKED' || e?.cause?.code === 'LEVEL_LOCKED')
     return new LeanrecError(

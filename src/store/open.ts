@@ -13,10 +13,12 @@ import { Store } from './store.ts';
  *   (after a crash).
  * - no `path`: the cold tier lives in memory (`memory-level`).
  * - `{ cold: false }`: hot-only; cold fields are validated and dropped.
+ * - `{ database }`: your own abstract-level database (see {@link StoreOptions.database}).
  *
  * @throws LeanrecError `E_SCHEMA` when the database was written with an incompatible
  * schema (the message lists what differs); `E_LOCKED` when another store holds the
- * directory; `E_CORRUPT` when its metadata is unreadable; `E_ARGUMENT` for bad options.
+ * directory; `E_CORRUPT` when its metadata is unreadable; `E_IO` when the database fails;
+ * `E_ARGUMENT` for bad options.
  * @example
  * ```ts
  * const store = await openStore(Packages, { path: './pkgs.db' })
@@ -37,6 +39,16 @@ export async function openStore<S extends AnySchema>(
     throw new LeanrecError(
       'E_ARGUMENT',
       'openStore: { cold: false } keeps nothing on disk; drop `path` or the `cold: false`',
+    );
+  if (options.database !== undefined && typeof options.database !== 'function')
+    throw new LeanrecError(
+      'E_ARGUMENT',
+      'openStore: `database` must be a function (path, options) => database',
+    );
+  if (options.cold === false && options.database !== undefined)
+    throw new LeanrecError(
+      'E_ARGUMENT',
+      'openStore: { cold: false } uses no database; drop `database` or the `cold: false`',
     );
   for (const k of ['cacheBytes', 'levelCacheBytes', 'levelWriteBufferBytes'] as const) {
     const v = options[k];

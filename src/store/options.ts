@@ -1,4 +1,26 @@
+import type { AbstractLevel } from 'abstract-level';
 import type { HashFn } from '../keys/hash.ts';
+
+/** A database of byte keys and byte values (an abstract-level database), as a store uses it. */
+export type Database = AbstractLevel<Uint8Array, Uint8Array, Uint8Array>;
+
+/** The options a {@link DatabaseFactory} is given: what the built-in database would be opened with. */
+export interface DatabaseOptions {
+  /** Keys are `Uint8Array`s, passed through as they are. */
+  keyEncoding: 'view';
+  /** Values are `Uint8Array`s, passed through as they are. */
+  valueEncoding: 'view';
+  /** {@link StoreOptions.levelCacheBytes}, in bytes. */
+  cacheSize: number;
+  /** {@link StoreOptions.levelWriteBufferBytes}, in bytes. */
+  writeBufferSize: number;
+}
+
+/**
+ * Makes the database of a store (see {@link StoreOptions.database}); `path` is the
+ * store's `path` option, as given.
+ */
+export type DatabaseFactory = (path: string | undefined, options: DatabaseOptions) => Database;
 
 /** Options of {@link openStore}. Every member is optional. */
 export interface StoreOptions {
@@ -35,6 +57,29 @@ export interface StoreOptions {
    * @defaultValue 1 MiB
    */
   levelWriteBufferBytes?: number;
+  /**
+   * Makes the database instead of the built-in one (classic-level at `path`, or
+   * memory-level without a path): e.g. another abstract-level implementation, or a
+   * wrapper that injects faults (`FaultyLevel` in `leanrec/testing`). Called once per
+   * `openStore`; the store opens the database, and closes it on `close()`.
+   *
+   * The database must:
+   * - use the `'view'` key and value encodings (`Uint8Array` in and out; the factory's
+   *   `options` say so), else `openStore` throws `E_ARGUMENT`;
+   * - support `get`, `getMany`, `del`, chained `batch()` (put, del, and a `write()`
+   *   that applies all of them or none), and `iterator`/`keys` over `gte`/`lt` ranges in
+   *   key order;
+   * - support `getSync` for the synchronous reads (`cold()`, `record()`); without it those
+   *   throw `E_ARGUMENT` and only `load()`, `loadRecord()` and `loadMany()` read cold fields.
+   *
+   * The hot snapshot is written on `close()` when the database says it persists
+   * (`db.supports.permanence`). With a `path`, the directory is held against a second
+   * store of this process as with the built-in database. Errors the database throws
+   * reach the caller as `E_IO` (or `E_LOCKED` for a `LEVEL_LOCKED` open error), with the
+   * original error as `cause`.
+   * @defaultValue classic-level (`level`) with `path`, memory-level without
+   */
+  database?: DatabaseFactory;
   /** The 64-bit key hash; injectable for tests. @defaultValue the built-in `hash64` */
   hash?: HashFn;
 }

@@ -1,6 +1,7 @@
 /**
  * `leanrec/testing`: fast-check arbitraries derived from any schema, for property tests
- * of code that stores records with leanrec.
+ * of code that stores records with leanrec, and a database that fails on cue
+ * (`FaultyLevel`, for the `database` option of `openStore`).
  *
  * @packageDocumentation
  */
@@ -17,5 +18,7 @@ export {
   arbitrarySchema,
   arbitraryValue,
 } from './arbitraries.ts';
+export type { FaultKind, FaultOptions } from './faulty-level.ts';
+export { FAULT_KINDS, FaultyLevel, InjectedFault } from './faulty-level.ts';
 export type { RoundTripOptions, RoundTripReport } from './round-trip.ts';
 export { checkRoundTrip } from './round-trip.ts';
