@@ -33,7 +33,17 @@ export class RecordCodec {
   /** Structures created by encodes not yet committed (undefined: none). */
   #pending: Structures | undefined;
 
+  /**
+   * @param structures - the shared structures stored in the database (`m structures`).
+   * @throws LeanrecError `E_CORRUPT` when `structures` (decoded from the database) is not a
+   *   list of at most 8,160 lists of field names.
+   */
   constructor(structures: Structures = []) {
+    if (!isStructures(structures))
+      throw new LeanrecError(
+        'E_CORRUPT',
+        `metadata entry "structures" is not a list of at most ${MAX_SHARED} lists of field names`,
+      );
     this.#committed = copy(structures);
     this.#packr = this.#make();
   }
@@ -114,6 +124,14 @@ export class RecordCodec {
   get structureCount(): number {
     return this.#committed.length;
   }
+}
+
+function isStructures(s: unknown): s is Structures {
+  return (
+    Array.isArray(s) &&
+    s.length <= MAX_SHARED &&
+    s.every((k) => Array.isArray(k) && k.every((name) => typeof name === 'string'))
+  );
 }
 
 function copy(s: Structures): Structures {

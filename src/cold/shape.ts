@@ -7,11 +7,18 @@
  *   Keys inside `t.json()` values are escaped the same way.
  * - `bytes` values come back from msgpack as Buffers viewing the read buffer; they are
  *   copied into plain `Uint8Array`s so nothing pins the buffer and equality holds.
+ * - A decoded part is checked against the schema before it is handed out: stored bytes
+ *   that decode to the wrong shape (damaged on disk, or a value crafted to make a
+ *   converter allocate: a number where bytes belong) are `E_CORRUPT`, never a wrong value
+ *   or a `TypeError`. The checks are the ones records pass on the way in, so a value this
+ *   code wrote always passes them.
  */
 
+import { LeanrecError } from '../errors.ts';
 import { setOwn } from '../hot/view.ts';
+import { describeField } from '../schema/field.ts';
 import type { FieldInfo } from '../schema/schema.ts';
-import { ownValue } from '../schema/validate.ts';
+import { checkFor, describeValue, ownValue } from '../schema/validate.ts';
 
 const needsEscape = (k: string) => k === '__proto__' || k.charCodeAt(0) === 0;
 const escapeKey = (k: string) => (needsEscape(k) ? `\0${k}` : k);
@@ -21,37 +28,62 @@ interface ShapedField {
   readonly name: string;
   readonly stored: string;
   readonly guarded: boolean;
+  readonly required: boolean;
+  /** The field as the schema declares it, for messages. */
+  readonly expected: string;
   readonly out: ((v: unknown) => unknown) | undefined;
-  readonly back: ((v: unknown) => unknown) | undefined;
+  /** The user form of a stored value, or {@link INVALID} when it does not fit the field. */
+  readonly read: (v: unknown) => unknown;
 }
 
-const toUint8 = (v: unknown) => new Uint8Array(v as Uint8Array);
+/** What {@link ShapedField.read} returns for a value that does not fit its field. */
+const INVALID: unique symbol = Symbol('invalid');
+
+const copyBytes = (v: unknown) => (v instanceof Uint8Array ? new Uint8Array(v) : v);
 // msgpackr writes -0 as the integer 0. A float field is never null, so -0 is stored as null.
 const isNegZero = (v: unknown) => Object.is(v, -0);
 const negZeroOut = (v: unknown) => (isNegZero(v) ? null : v);
 const negZeroBack = (v: unknown) => (v === null ? -0 : v);
 
-function converters(f: FieldInfo): Pick<ShapedField, 'out' | 'back'> {
+function shaped(f: FieldInfo): ShapedField {
+  const check = checkFor(f.field);
+  const fit = (v: unknown) => (check(v) ? v : INVALID);
+  let out: ShapedField['out'];
+  let read: ShapedField['read'] = fit;
   switch (f.field.kind) {
     case 'bytes':
-      return { out: undefined, back: toUint8 };
+      // Only bytes are copied: `new Uint8Array(n)` of a number would allocate n bytes.
+      read = (v) => (v instanceof Uint8Array ? fit(new Uint8Array(v)) : INVALID);
+      break;
     case 'f32':
     case 'f64':
-      return { out: negZeroOut, back: negZeroBack };
+      out = negZeroOut;
+      read = (v) => fit(negZeroBack(v));
+      break;
     case 'list':
       if (f.field.inner?.kind === 'bytes')
-        return { out: undefined, back: (v) => (v as unknown[]).map(toUint8) };
-      if (f.field.inner?.kind === 'f32' || f.field.inner?.kind === 'f64')
-        return {
-          out: (v) => ((v as unknown[]).some(isNegZero) ? (v as unknown[]).map(negZeroOut) : v),
-          back: (v) => ((v as unknown[]).includes(null) ? (v as unknown[]).map(negZeroBack) : v),
-        };
-      return { out: undefined, back: undefined };
+        read = (v) => (Array.isArray(v) ? fit(v.map(copyBytes)) : INVALID);
+      else if (f.field.inner?.kind === 'f32' || f.field.inner?.kind === 'f64') {
+        out = (v) => ((v as unknown[]).some(isNegZero) ? (v as unknown[]).map(negZeroOut) : v);
+        read = (v) => (Array.isArray(v) ? fit(v.includes(null) ? v.map(negZeroBack) : v) : INVALID);
+      }
+      break;
     case 'json':
-      return { out: escapeJson, back: unescapeJson };
-    default:
-      return { out: undefined, back: undefined };
+      out = escapeJson;
+      // Checked in stored form (escaping renames keys only), which bounds the depth
+      // before unescapeJson recurses.
+      read = (v) => (check(v) ? unescapeJson(v) : INVALID);
+      break;
   }
+  return {
+    name: f.name,
+    stored: escapeKey(f.name),
+    guarded: f.name in Object.prototype,
+    required: !f.field.isOptional,
+    expected: describeField(f.field),
+    out,
+    read,
+  };
 }
 
 /** Converts one record part between its user form and its stored form. */
@@ -59,18 +91,12 @@ export class Shape {
   readonly #fields: readonly ShapedField[];
   /** Stored names equal field names: decoded objects are converted in place. */
   readonly #sameNames: boolean;
-  /** Fields whose values need converting back (bytes, json). */
-  readonly #converted: readonly ShapedField[];
+  readonly #stored: ReadonlySet<string>;
 
   constructor(fields: readonly FieldInfo[]) {
-    this.#fields = fields.map((f) => ({
-      name: f.name,
-      stored: escapeKey(f.name),
-      guarded: f.name in Object.prototype,
-      ...converters(f),
-    }));
+    this.#fields = fields.map(shaped);
     this.#sameNames = this.#fields.every((f) => f.stored === f.name);
-    this.#converted = this.#fields.filter((f) => f.back !== undefined);
+    this.#stored = new Set(this.#fields.map((f) => f.stored));
   }
 
   /** The stored form of the part of `rec` this shape covers (absent fields left out). */
@@ -84,22 +110,58 @@ export class Shape {
     return out;
   }
 
-  /** The user form of a decoded part. */
-  fromStored(obj: Record<string, unknown>): Record<string, unknown> {
-    if (this.#sameNames) {
-      // The decoded object is ours alone: convert its few special values in place.
-      for (const f of this.#converted)
-        if (Object.hasOwn(obj, f.name)) obj[f.name] = f.back!(obj[f.name]);
-      return obj;
-    }
-    const out: Record<string, unknown> = {};
+  /**
+   * The user form of a decoded part.
+   *
+   * @param what - names the stored entry in error messages (e.g. the record's key and group).
+   * @throws LeanrecError `E_CORRUPT` (with `field`) when the decoded value is not a plain
+   *   object, lacks a required field, holds a value that does not fit its field, or holds
+   *   a name the schema does not declare.
+   */
+  fromStored(obj: Record<string, unknown>, what?: () => string): Record<string, unknown> {
+    if (obj === null || typeof obj !== 'object' || Object.getPrototypeOf(obj) !== Object.prototype)
+      throw corrupt(what, `is ${describeValue(obj)}, not a record`);
+    const same = this.#sameNames;
+    // The decoded object is ours alone: with unescaped names it is converted in place.
+    const out: Record<string, unknown> = same ? obj : {};
+    let present = 0;
     for (const f of this.#fields) {
-      if (!Object.hasOwn(obj, f.stored)) continue;
+      if (!Object.hasOwn(obj, f.stored)) {
+        if (f.required) throw corrupt(what, `lacks the required field "${f.name}"`, f.name);
+        continue;
+      }
+      present++;
       const v = obj[f.stored];
-      setOwn(out, f.name, f.back === undefined ? v : f.back(v));
+      const u = f.read(v);
+      if (u === INVALID)
+        throw corrupt(
+          what,
+          `field "${f.name}" has ${describeValue(v)}, expected ${f.expected}`,
+          f.name,
+        );
+      if (!same) setOwn(out, f.name, u);
+      else if (u !== v) obj[f.name] = u;
+    }
+    let own = 0;
+    for (const k in obj) if (Object.hasOwn(obj, k)) own++;
+    if (own !== present) {
+      const extra = Object.keys(obj).find((k) => !this.#stored.has(k)) ?? '';
+      throw corrupt(
+        what,
+        `holds a field the schema does not declare: ${JSON.stringify(extra)}`,
+        extra,
+      );
     }
     return out;
   }
+}
+
+function corrupt(what: (() => string) | undefined, problem: string, field?: string): LeanrecError {
+  return new LeanrecError(
+    'E_CORRUPT',
+    `${what === undefined ? 'stored value' : what()}: ${problem}`,
+    field === undefined ? {} : { field },
+  );
 }
 
 function escapeJson(v: unknown): unknown {

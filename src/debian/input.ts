@@ -255,11 +255,32 @@ async function* xzDecode(
   } & typeof import('xz-decompress');
   const { XzReadableStream } = mod.default ?? mod;
   let inputError: unknown;
-  const src = Readable.from(input, { objectMode: false });
-  src.on('error', (err) => {
-    inputError = err;
+  // A pull source rather than `Readable.toWeb`: that adapter pushes every chunk its Readable
+  // emits, and one emitted after the stream was cancelled (corrupt xz data stops the decoder
+  // before the input ends) throws ERR_INVALID_STATE from an event handler, an uncaught
+  // exception. Here a chunk is only read when the decoder asks for one.
+  const it = input[Symbol.asyncIterator]();
+  const web = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      let r: IteratorResult<Uint8Array>;
+      try {
+        r = await it.next();
+      } catch (err) {
+        inputError = err;
+        controller.error(err);
+        return;
+      }
+      try {
+        if (r.done === true) controller.close();
+        else controller.enqueue(r.value);
+      } catch {
+        // Cancelled while the chunk was being read: nobody wants it.
+      }
+    },
+    async cancel() {
+      await it.return?.();
+    },
   });
-  const web = Readable.toWeb(src) as unknown as ReadableStream<Uint8Array>;
   const xz = new XzReadableStream(web);
   const reader = xz.getReader();
   try {
@@ -276,7 +297,7 @@ async function* xzDecode(
     }
   } finally {
     await reader.cancel().catch(() => {});
-    src.destroy();
+    await it.return?.();
   }
 }
 
