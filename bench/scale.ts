@@ -322,27 +322,18 @@ const breakdownRows: string[][] = [
 ];
 
 const diskRows = rows.filter((r) => r.contender === 'leanrec-disk' && r.ok > 0);
-const diskText =
-  diskRows.length === 0
-    ? ''
-    : textTable([
-        [
-          'records',
-          'ingest rec/s',
-          'disk size',
-          'disk B/record',
-          'close (snapshot)',
-          'memory().total',
-        ],
-        ...diskRows.map((r) => [
-          fmtN(r.size),
-          perSec(r.ingestPerSec),
-          mb(r.diskBytes),
-          bytes(r.diskBytes / r.size),
-          ms(r.closeMs),
-          mb(r.total),
-        ]),
-      ]);
+const diskTable = [
+  ['records', 'ingest rec/s', 'disk size', 'disk B/record', 'close (snapshot)', 'memory().total'],
+  ...diskRows.map((r) => [
+    fmtN(r.size),
+    perSec(r.ingestPerSec),
+    mb(r.diskBytes),
+    bytes(r.diskBytes / r.size),
+    ms(r.closeMs),
+    mb(r.total),
+  ]),
+];
+const diskText = diskRows.length === 0 ? '' : textTable(diskTable);
 
 const firstOk = [...attempts.values()]
   .flatMap((m) => [...m.values()].flat())
@@ -408,24 +399,7 @@ writeResults(
       : [
           'leanrec full store (`openStore(debianPackages, { path })`, cold groups in LevelDB on disk, temp dir):',
           '',
-          markdownTable([
-            [
-              'records',
-              'ingest rec/s',
-              'disk size',
-              'disk B/record',
-              'close (snapshot)',
-              'memory().total',
-            ],
-            ...diskRows.map((r) => [
-              fmtN(r.size),
-              perSec(r.ingestPerSec),
-              mb(r.diskBytes),
-              bytes(r.diskBytes / r.size),
-              ms(r.closeMs),
-              mb(r.total),
-            ]),
-          ]),
+          markdownTable(diskTable),
           '',
         ]),
   ].join('\n'),

@@ -18,8 +18,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from 'leanrec';
 import { debianPackages } from 'leanrec/debian';
-import { emit, median, pickIndices, settledMemory, status } from '../lib/harness.ts';
-import { progress, SCALE_SEED, SyntheticPackages } from '../lib/synthetic.ts';
+import { emit, median, settledMemory, status } from '../lib/harness.ts';
+import { lookupKeys, progress, SCALE_SEED, SyntheticPackages } from '../lib/synthetic.ts';
 
 const LOOKUPS = 100_000;
 /** Records drained to time the generator alone. */
@@ -68,16 +68,7 @@ for (const p of m.parts) {
 }
 
 // Lookups: the same seeded sequence of rows as every contender, keys as fresh strings.
-const idx = pickIndices(records, LOOKUPS);
-const qp: string[] = [];
-const qv: string[] = [];
-const qa: string[] = [];
-for (const i of idx) {
-  const k = syn.keyAt(i);
-  qp.push(k.package);
-  qv.push(k.version);
-  qa.push(k.architecture);
-}
+const { qp, qv, qa } = lookupKeys(syn, records, LOOKUPS);
 let sink = 0;
 let misses = 0;
 const lookupPass = (n: number): number => {

@@ -14,8 +14,8 @@
  * read Package, Version and Section).
  */
 import { plainKey } from '../lib/debian.ts';
-import { emit, median, pickIndices, settledMemory, status } from '../lib/harness.ts';
-import { progress, SCALE_SEED, SyntheticParagraphs } from '../lib/synthetic.ts';
+import { emit, median, settledMemory, status } from '../lib/harness.ts';
+import { lookupKeys, progress, SCALE_SEED, SyntheticParagraphs } from '../lib/synthetic.ts';
 
 const LOOKUPS = 100_000;
 /** Objects made (and dropped) to time the generator alone. */
@@ -54,16 +54,7 @@ if (map.size !== records)
 const after = settledMemory();
 const peakRssIngest = status('VmHWM');
 
-const idx = pickIndices(records, LOOKUPS);
-const qp: string[] = [];
-const qv: string[] = [];
-const qa: string[] = [];
-for (const i of idx) {
-  const k = syn.keyAt(i);
-  qp.push(k.package);
-  qv.push(k.version);
-  qa.push(k.architecture);
-}
+const { qp, qv, qa } = lookupKeys(syn, records, LOOKUPS);
 let sink = 0;
 let misses = 0;
 const lookupPass = (n: number): number => {

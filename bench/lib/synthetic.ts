@@ -22,7 +22,9 @@
  * The shuffle is a pure function of (i, seed): {@link Synthetic.versionOf}.
  */
 import { type DebianPackage, readPackages } from 'leanrec/debian';
+import { flatCopy as fresh } from '../../src/util/utf8.ts';
 import { type Paragraph, packagesPath, readParagraphs } from './debian.ts';
+import { pickIndices } from './harness.ts';
 
 /** Default seed of the version shuffle (`SCALE_SEED` overrides it). */
 export const SCALE_SEED = Number(process.env['SCALE_SEED'] ?? 0x5ca1ab1e) >>> 0;
@@ -82,9 +84,25 @@ export class Synthetic {
   }
 }
 
-/** A fresh, flat copy of `s` that shares no memory with it (as a parser's output would be). */
-export function fresh(s: string): string {
-  return Buffer.from(s, 'utf8').toString('utf8');
+/**
+ * The keys of `count` synthetic records picked by the seeded sequence every contender
+ * shares (`pickIndices`), as fresh strings in three parallel arrays.
+ */
+export function lookupKeys(
+  syn: { keyAt(i: number): { package: string; version: string; architecture: string } },
+  records: number,
+  count: number,
+): { qp: string[]; qv: string[]; qa: string[] } {
+  const qp: string[] = [];
+  const qv: string[] = [];
+  const qa: string[] = [];
+  for (const i of pickIndices(records, count)) {
+    const k = syn.keyAt(i);
+    qp.push(k.package);
+    qv.push(k.version);
+    qa.push(k.architecture);
+  }
+  return { qp, qv, qa };
 }
 
 // ── leanrec records (debianPackages) ──────────────────────────────────────────────────────

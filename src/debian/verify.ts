@@ -11,6 +11,7 @@
 import { LeanrecError } from '../errors.ts';
 import type { Store } from '../store/store.ts';
 import type { RecordView } from '../store/types.ts';
+import { flatCopy } from '../util/utf8.ts';
 import { parseRelations, type Relation } from './relations.ts';
 import { type debianPackages, PACKAGE_RELATIONS } from './schemas.ts';
 import { satisfies } from './version.ts';
@@ -69,9 +70,9 @@ export async function verifyDependencies(
     if (text === undefined) return;
     for (const group of parse(text, 'Provides', view))
       for (const r of group) {
-        const v: Provision = r.op === '=' && r.version !== undefined ? flat(r.version) : true;
+        const v: Provision = r.op === '=' && r.version !== undefined ? flatCopy(r.version) : true;
         const had = provided.get(r.name);
-        if (had === undefined) provided.set(flat(r.name), v);
+        if (had === undefined) provided.set(flatCopy(r.name), v);
         else if (Array.isArray(had)) had.push(v);
         else provided.set(r.name, [had, v]);
       }
@@ -121,14 +122,6 @@ type Provision = string | true;
  * thousands of names) stays a few MB instead of one array each.
  */
 type Provided = Map<string, Provision | Provision[]>;
-
-/**
- * A flat copy of a string cut out of a longer one: V8 keeps a slice's parent alive, and
- * the names are kept for the whole run while their relation texts are not.
- */
-function flat(s: string): string {
-  return s.length < 13 ? s : (JSON.parse(JSON.stringify(s)) as string);
-}
 
 function satisfied(store: PackagesStore, provided: Provided, alt: Relation): boolean {
   for (const real of store.where({ package: alt.name }, { reuse: true })) {

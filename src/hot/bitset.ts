@@ -13,7 +13,7 @@
  */
 
 import { LeanrecError } from '../errors.ts';
-import { grow, readU32sLE, rowCapacity, writeU32sLE } from './grow.ts';
+import { grow, readU32sLE, rowCapacity, trim, writeU32sLE } from './grow.ts';
 
 /** Number of set bits in a 32-bit word (SWAR popcount). */
 function popcount(v: number): number {
@@ -68,8 +68,7 @@ export class Bitset {
    * caller guarantees no bit past `nBits` is set; a later `ensure`/`set` grows again.
    */
   trim(nBits: number): void {
-    const keep = Math.ceil(rowCapacity(nBits) / 32);
-    if (keep < this.#words.length) this.#words = this.#words.slice(0, keep);
+    this.#words = trim(this.#words, Math.ceil(rowCapacity(nBits) / 32));
   }
 
   /** True when bit `i` is set (false past the capacity). */

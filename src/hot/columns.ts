@@ -15,10 +15,10 @@
  */
 import { LeanrecError } from '../errors.ts';
 import type { AnyField, FieldKind, NumberKind } from '../schema/field.ts';
-import { utf8Length, writeUtf8 } from '../util/utf8.ts';
+import { flatCopy, utf8Length, writeUtf8 } from '../util/utf8.ts';
 import { Bitset } from './bitset.ts';
 import { ByteWriter } from './byte-writer.ts';
-import { grow, rowCapacity, trim } from './grow.ts';
+import { grow, rowCapacity, trimRows } from './grow.ts';
 import type { StringPool } from './string-pool.ts';
 
 /** One hot column. */
@@ -144,7 +144,7 @@ class NumberColumn implements Column {
     this.data = new this.#Ctor(rowCapacity(rows));
   }
   trim(rows: number): void {
-    this.data = trim(this.data, Math.min(this.data.length, rowCapacity(rows)));
+    this.data = trimRows(this.data, rows);
   }
 }
 
@@ -200,7 +200,7 @@ class StringColumn implements Column {
     this.data = new Uint32Array(rowCapacity(rows));
   }
   trim(rows: number): void {
-    this.data = trim(this.data, Math.min(this.data.length, rowCapacity(rows)));
+    this.data = trimRows(this.data, rows);
   }
 }
 
@@ -321,7 +321,7 @@ export class EnumColumn implements Column {
         : new Uint8Array(rowCapacity(rows));
   }
   trim(rows: number): void {
-    this.codes = trim(this.codes, Math.min(this.codes.length, rowCapacity(rows)));
+    this.codes = trimRows(this.codes, rows);
   }
 }
 
@@ -439,14 +439,8 @@ class FixedBytesColumn implements Column {
     this.data = new Uint8Array(rowCapacity(rows) * this.#width);
   }
   trim(rows: number): void {
-    const n = rowCapacity(rows) * this.#width;
-    this.data = trim(this.data, Math.min(this.data.length, n));
+    this.data = trimRows(this.data, rows, this.#width);
   }
-}
-
-/** A fresh, flat copy of `s` that shares no memory with it. */
-function flatCopy(s: string): string {
-  return Buffer.from(s, 'utf8').toString('utf8');
 }
 
 function hexVal(c: number): number {
@@ -535,9 +529,8 @@ class ListColumn implements Column {
     this.items.reset(16);
   }
   trim(rows: number): void {
-    const n = Math.min(this.starts.length, rowCapacity(rows));
-    this.starts = trim(this.starts, n);
-    this.lengths = trim(this.lengths, n);
+    this.starts = trimRows(this.starts, rows);
+    this.lengths = trimRows(this.lengths, rows);
     this.items.trim(this.itemCount);
   }
 }

@@ -59,13 +59,16 @@ export function grow<T extends TypedArray>(arr: T, minLength: number): T {
 }
 
 /**
- * Returns a copy of `arr[0..length)` with exactly `length` elements (to free the spare
- * capacity of a column that will not grow again), or `arr` itself when it is already
- * that long.
+ * Returns a copy of `arr[0..length)` when `arr` is longer (to free spare capacity), or
+ * `arr` itself when it is not.
  */
 export function trim<T extends TypedArray>(arr: T, length: number): T {
-  if (arr.length === length) return arr;
-  return arr.slice(0, length) as T;
+  return arr.length > length ? (arr.slice(0, length) as T) : arr;
+}
+
+/** {@link trim} to the capacity of `rows` rows ({@link rowCapacity}), `width` elements per row. */
+export function trimRows<T extends TypedArray>(arr: T, rows: number, width = 1): T {
+  return trim(arr, rowCapacity(rows) * width);
 }
 
 /**

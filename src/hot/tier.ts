@@ -22,7 +22,7 @@ import { ownValue } from '../schema/validate.ts';
 import { Bitset } from './bitset.ts';
 import { ByteWriter } from './byte-writer.ts';
 import { type Column, makeColumn } from './columns.ts';
-import { grow, nextPow2, rowCapacity } from './grow.ts';
+import { grow, nextPow2, rowCapacity, trimRows } from './grow.ts';
 import { StringPool } from './string-pool.ts';
 
 /** Options of a hot tier. */
@@ -228,8 +228,7 @@ export class HotTier implements KeySource {
   /** Shrinks every per-row array to `rowCapacity(rowCount)`. */
   #trimRows(): void {
     const n = this.rowCount;
-    const cap = rowCapacity(n);
-    if (this.ids.length > cap) this.ids = this.ids.slice(0, cap);
+    this.ids = trimRows(this.ids, n);
     for (const c of this.columns) c.trim(n);
     for (const p of this.presence) p?.trim(n);
     this.free.trim(n);

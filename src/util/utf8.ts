@@ -141,3 +141,12 @@ export function isWellFormed(s: string): boolean {
   }
   return true;
 }
+
+/**
+ * A fresh, flat copy of `s` that shares no memory with it. V8 keeps the parent of a
+ * sliced string alive: a value cut out of a parser's chunk, or a name cut out of a
+ * relation field, would hold all of it for as long as the copy is kept.
+ */
+export function flatCopy(s: string): string {
+  return Buffer.from(s, 'utf8').toString('utf8');
+}
