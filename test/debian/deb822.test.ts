@@ -314,6 +314,79 @@ test('E_PARSE for invalid UTF-8 on a first line, a truncated sequence and a surr
   }
 });
 
+test('invalid UTF-8 is found at the same line and column wherever the chunks are cut', async () => {
+  // Valid multi-byte text before and after, so chunks that pass the whole-chunk check and
+  // chunks that do not sit next to each other.
+  const head = Buffer.from('Package: é\nDescription: ü ok\n more ✓\n\nPackage: b\n', 'utf8');
+  const tail = Buffer.from('\nVersion: 1\n\nPackage: c\n', 'utf8');
+  for (const [bad, line, column] of [
+    [Buffer.from('Maintainer: x\xff\n', 'latin1'), 6, 14],
+    [Buffer.from('Maintainer: \xc3\n', 'latin1'), 6, 13],
+    [Buffer.from(' cont \xe2\x82(\n', 'latin1'), 6, 7],
+  ] as const) {
+    const bytes = Buffer.concat([head, bad.subarray(0, bad.length - 1), tail]);
+    for (let cut = 0; cut <= bytes.length; cut++) {
+      for (const cuts of [[cut], [cut, Math.min(bytes.length, cut + 3)]]) {
+        let err: unknown;
+        try {
+          await parse(bytes, {}, cuts);
+        } catch (e) {
+          err = e;
+        }
+        assert.ok(isLeanrecError(err, 'E_PARSE'), `cuts ${cuts}: ${String(err)}`);
+        assert.match(err.message, /UTF-8/);
+        assert.deepEqual([err.line, err.column], [line, column], `cuts ${cuts}`);
+      }
+    }
+  }
+});
+
+test('bytes that are not UTF-8 inside a PGP signature do not make the values wrong', async () => {
+  const text = Buffer.concat([
+    Buffer.from(
+      '-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA256\n\nSource: é\nFormat: 3.0\n\n-----BEGIN PGP SIGNATURE-----\n',
+      'utf8',
+    ),
+    Buffer.from('\xff\xfe\n-----END PGP SIGNATURE-----\n', 'latin1'),
+  ]);
+  for (let cut = 0; cut <= text.length; cut++) {
+    const ps = await parse(text, {}, [cut]);
+    assert.deepEqual(
+      ps.map((p) => p.fields),
+      [
+        [
+          ['Source', 'é'],
+          ['Format', '3.0'],
+        ],
+      ],
+    );
+  }
+});
+
+test('a field order that changes between paragraphs still catches duplicates', async () => {
+  // The parser guesses each name from the order seen before; the guess must not skip the
+  // duplicate check, for exact repeats or other spellings.
+  const ok = 'A: 1\nB: 2\nC: 3\n\nB: 1\nA: 2\n\nC: 1\nA: 2\nB: 3\n';
+  assert.deepEqual(
+    (await parse(ok)).map((p) => p.fields.map(([n]) => n)),
+    [
+      ['A', 'B', 'C'],
+      ['B', 'A'],
+      ['C', 'A', 'B'],
+    ],
+  );
+  for (const [text, line] of [
+    ['A: 1\nB: 2\n\nA: 1\nB: 2\nA: 3\n', 6],
+    ['A: 1\nB: 2\n\nB: 1\nA: 2\nB: 3\n', 6],
+    ['A: 1\nB: 2\n\nA: 1\nb: 2\nB: 3\n', 6],
+    ['A: 1\nB: 2\nA: 3\n', 3],
+  ] as const) {
+    const err = await parseError(text);
+    assert.match(err.message, /duplicate field/);
+    assert.equal(err.line, line, text);
+  }
+});
+
 test('a truncated .gz fails quickly with a clear E_PARSE', async () => {
   const gz = readFileSync(fixture('Packages-sample.gz'));
   const started = Date.now();
