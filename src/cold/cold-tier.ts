@@ -656,15 +656,32 @@ function putMeta(name: string, value: unknown): BatchOp {
   return { type: 'put', key: metaKey(name), value: pack(value) };
 }
 
+/**
+ * Restores the hot tier from the stored snapshot; false when there is none or it is
+ * incomplete (the caller then rebuilds from the records). Each array is joined from its
+ * chunks as soon as its last chunk is read, and handed to the tier without another copy,
+ * so the snapshot is held about once while it is restored, not three times.
+ */
 async function loadSnapshot(db: DB, tier: HotTier): Promise<boolean> {
-  const chunks = new Map<string, Uint8Array[]>();
+  const arrays = new Map<string, Uint8Array>();
+  let part = '';
+  let chunks: Uint8Array[] = [];
+  const finish = () => {
+    if (chunks.length > 0) arrays.set(part, concat(chunks));
+    chunks = [];
+  };
+  // Keys sort by part, then chunk number: a part's chunks arrive together and in order.
   for await (const [key, value] of db.iterator(SNAPSHOT_RANGE)) {
-    const { part, chunk } = parseSnapshotKey(key);
-    let list = chunks.get(part);
-    if (list === undefined) chunks.set(part, (list = []));
-    list[chunk] = value;
+    const k = parseSnapshotKey(key);
+    if (k.part !== part) {
+      finish();
+      part = k.part;
+    }
+    if (k.chunk !== chunks.length) return false; // a chunk is missing
+    chunks.push(value);
   }
-  const head = chunks.get('#meta')?.[0];
+  finish();
+  const head = arrays.get('#meta');
   if (head === undefined) return false;
   const header = unpack(head) as {
     rowCount: number;
@@ -674,20 +691,29 @@ async function loadSnapshot(db: DB, tier: HotTier): Promise<boolean> {
   };
   const parts = new Map<string, Uint8Array[]>();
   for (const [name, count] of Object.entries(header.parts)) {
-    const arrays: Uint8Array[] = [];
+    const list: Uint8Array[] = [];
     for (let i = 0; i < count; i++) {
-      const list = chunks.get(`${name}#${i}`);
-      if (list === undefined) return false;
-      arrays.push(concat(list));
+      const bytes = arrays.get(`${name}#${i}`);
+      if (bytes === undefined) return false;
+      list.push(bytes);
     }
-    parts.set(name, arrays);
+    parts.set(name, list);
   }
-  tier.restore({ rowCount: header.rowCount, size: header.size, nextId: header.nextId }, parts);
+  arrays.clear();
+  tier.restore(
+    { rowCount: header.rowCount, size: header.size, nextId: header.nextId },
+    parts,
+    true,
+  );
   return true;
 }
 
+/** The chunks joined, as a plain `Uint8Array` (a `Buffer` would slice as a view). */
 function concat(list: Uint8Array[]): Uint8Array {
-  if (list.length === 1) return list[0]!;
+  if (list.length === 1) {
+    const b = list[0]!;
+    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  }
   const out = new Uint8Array(list.reduce((s, b) => s + b.length, 0));
   let off = 0;
   for (const b of list) {

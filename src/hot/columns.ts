@@ -44,8 +44,12 @@ export interface Column {
   byteLength(): number;
   /** The raw arrays, for snapshots. */
   parts(): Uint8Array[];
-  /** Restores from `parts()` of an equal column, for `rows` rows. */
-  restore(parts: readonly Uint8Array[], rows: number): void;
+  /**
+   * Restores from `parts()` of an equal column, for `rows` rows. With `own`, the parts
+   * belong to the caller no more: an array of the exact size is taken as it is, not
+   * copied (what restoring a snapshot read from disk wants).
+   */
+  restore(parts: readonly Uint8Array[], rows: number, own?: boolean): void;
   /** Empties the column, keeping `rows` of capacity. */
   reset(rows: number): void;
   /** Frees capacity past `rows` rows (see `rowCapacity`); a later `ensure` grows again. */
@@ -82,13 +86,28 @@ function fromBytes<T extends NumberArray>(
   Ctor: new (n: number) => T,
   bytes: Uint8Array | undefined,
   minLength: number,
+  own = false,
 ): T {
   const el = (Ctor as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
-  const arr = new Ctor(rowCapacity(minLength));
+  const cap = rowCapacity(minLength);
+  if (own && bytes !== undefined && isWhole(bytes, cap * el)) {
+    return new (Ctor as unknown as new (b: ArrayBufferLike) => T)(bytes.buffer);
+  }
+  const arr = new Ctor(cap);
   // Snapshots written before trimming hold the spare capacity too: only the rows count.
   const n = bytes ? Math.min(Math.floor(bytes.byteLength / el), arr.length) : 0;
   if (bytes) bytesOf(arr).set(bytes.subarray(0, n * el));
   return arr;
+}
+
+/** `bytes` is all of its (non-shared) buffer, `length` bytes long. */
+export function isWhole(bytes: Uint8Array, length: number): boolean {
+  return (
+    bytes.byteLength === length &&
+    bytes.byteOffset === 0 &&
+    bytes.buffer.byteLength === length &&
+    bytes.buffer instanceof ArrayBuffer
+  );
 }
 
 const F64 = new Float64Array(1);
@@ -137,8 +156,8 @@ class NumberColumn implements Column {
   parts(): Uint8Array[] {
     return [bytesOf(this.data)];
   }
-  restore(parts: readonly Uint8Array[], rows: number): void {
-    this.data = fromBytes(this.#Ctor, parts[0], rows);
+  restore(parts: readonly Uint8Array[], rows: number, own = false): void {
+    this.data = fromBytes(this.#Ctor, parts[0], rows, own);
   }
   reset(rows: number): void {
     this.data = new this.#Ctor(rowCapacity(rows));
@@ -193,8 +212,8 @@ class StringColumn implements Column {
   parts(): Uint8Array[] {
     return [bytesOf(this.data)];
   }
-  restore(parts: readonly Uint8Array[], rows: number): void {
-    this.data = fromBytes(Uint32Array, parts[0], rows);
+  restore(parts: readonly Uint8Array[], rows: number, own = false): void {
+    this.data = fromBytes(Uint32Array, parts[0], rows, own);
   }
   reset(rows: number): void {
     this.data = new Uint32Array(rowCapacity(rows));
@@ -301,7 +320,7 @@ export class EnumColumn implements Column {
   parts(): Uint8Array[] {
     return [bytesOf(this.codes), new TextEncoder().encode(JSON.stringify(this.values))];
   }
-  restore(parts: readonly Uint8Array[], rows: number): void {
+  restore(parts: readonly Uint8Array[], rows: number, own = false): void {
     const values = JSON.parse(new TextDecoder().decode(parts[1])) as string[];
     if (!this.#closed || values.length !== this.values.length) {
       this.values.length = 0;
@@ -311,8 +330,8 @@ export class EnumColumn implements Column {
     }
     this.codes =
       this.values.length > 256
-        ? fromBytes(Uint16Array, parts[0], rows)
-        : fromBytes(Uint8Array, parts[0], rows);
+        ? fromBytes(Uint16Array, parts[0], rows, own)
+        : fromBytes(Uint8Array, parts[0], rows, own);
   }
   reset(rows: number): void {
     this.codes =
@@ -430,9 +449,14 @@ class FixedBytesColumn implements Column {
   parts(): Uint8Array[] {
     return [this.data];
   }
-  restore(parts: readonly Uint8Array[], rows: number): void {
+  restore(parts: readonly Uint8Array[], rows: number, own = false): void {
     const src = parts[0] ?? new Uint8Array(0);
-    this.data = new Uint8Array(rowCapacity(rows) * this.#width);
+    const length = rowCapacity(rows) * this.#width;
+    if (own && isWhole(src, length)) {
+      this.data = src;
+      return;
+    }
+    this.data = new Uint8Array(length);
     this.data.set(src.subarray(0, Math.min(src.length, this.data.length)));
   }
   reset(rows: number): void {
@@ -516,11 +540,11 @@ class ListColumn implements Column {
       ...this.items.parts(),
     ];
   }
-  restore(parts: readonly Uint8Array[], rows: number): void {
-    this.starts = fromBytes(Uint32Array, parts[0], rows);
-    this.lengths = fromBytes(Uint32Array, parts[1], rows);
+  restore(parts: readonly Uint8Array[], rows: number, own = false): void {
+    this.starts = fromBytes(Uint32Array, parts[0], rows, own);
+    this.lengths = fromBytes(Uint32Array, parts[1], rows, own);
     this.itemCount = parts[2] ? new Uint32Array(parts[2].slice().buffer)[0]! : 0;
-    this.items.restore(parts.slice(3), this.itemCount);
+    this.items.restore(parts.slice(3), this.itemCount, own);
   }
   reset(rows: number): void {
     this.starts = new Uint32Array(rowCapacity(rows));

@@ -308,13 +308,14 @@ export class StringPool {
   }
 
   /**
-   * Restores a pool from {@link StringPool.toBytes} output (copied; offsets unchanged).
-   * The intern table is rebuilt lazily, on the first `intern*`/`find*`.
+   * Restores a pool from {@link StringPool.toBytes} output (offsets unchanged). The bytes
+   * are copied, unless `own` (the caller gives them away). The intern table is rebuilt
+   * lazily, on the first `intern*`/`find*`.
    *
    * @throws LeanrecError `E_CORRUPT` when the bytes are not a sequence of entries
    * starting with the empty string.
    */
-  static fromBytes(bytes: Uint8Array, options: StringPoolOptions = {}): StringPool {
+  static fromBytes(bytes: Uint8Array, options: StringPoolOptions = {}, own = false): StringPool {
     const n = bytes.length;
     if (n === 0 || bytes[0] !== 0) {
       throw new LeanrecError(
@@ -350,7 +351,7 @@ export class StringPool {
       count++;
     }
     const pool = new StringPool({ ...options, initialBytes: 16 });
-    pool.#bytes = bytes.slice();
+    pool.#bytes = own ? bytes : bytes.slice();
     pool.#used = n;
     pool.#count = count;
     return pool;

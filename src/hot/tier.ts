@@ -21,7 +21,7 @@ import type { AnySchema } from '../schema/schema.ts';
 import { ownValue } from '../schema/validate.ts';
 import { Bitset } from './bitset.ts';
 import { ByteWriter } from './byte-writer.ts';
-import { type Column, makeColumn } from './columns.ts';
+import { type Column, isWhole, makeColumn } from './columns.ts';
 import { grow, nextPow2, rowCapacity, trimRows } from './grow.ts';
 import { StringPool } from './string-pool.ts';
 
@@ -327,13 +327,16 @@ export class HotTier implements KeySource {
 
   /**
    * Restores the tier from a `snapshot()`. Hot fields absent from the snapshot (added
-   * optional fields) restore as absent on every row.
+   * optional fields) restore as absent on every row. With `own`, the caller gives the
+   * arrays away: those of the exact size become the tier's arrays without a copy, so a
+   * snapshot read from disk is held once, not twice, while it is restored.
    */
   restore(
     meta: { rowCount: number; size: number; nextId: number },
     parts: Map<string, Uint8Array[]>,
+    own = false,
   ): void {
-    const pool = StringPool.fromBytes(parts.get('pool')?.[0] ?? new Uint8Array([0]));
+    const pool = StringPool.fromBytes(parts.get('pool')?.[0] ?? new Uint8Array([0]), {}, own);
     const cols = this.#makeColumns(pool);
     const n = meta.rowCount;
     const cap = rowCapacity(n);
@@ -341,7 +344,7 @@ export class HotTier implements KeySource {
     for (let i = 0; i < hot.length; i++) {
       const name = hot[i]!.name;
       const cp = parts.get(`c:${name}`);
-      if (cp) cols[i]!.restore(cp, cap);
+      if (cp) cols[i]!.restore(cp, cap, own);
       else cols[i]!.reset(cap);
     }
     this.presence = hot.map((f) => {
@@ -354,8 +357,11 @@ export class HotTier implements KeySource {
     this.pool = pool;
     this.columns = cols;
     const idBytes = parts.get('ids')?.[0] ?? new Uint8Array(0);
-    this.ids = new Uint32Array(cap);
-    new Uint8Array(this.ids.buffer).set(idBytes);
+    if (own && isWhole(idBytes, cap * 4)) this.ids = new Uint32Array(idBytes.buffer);
+    else {
+      this.ids = new Uint32Array(cap);
+      new Uint8Array(this.ids.buffer).set(idBytes.subarray(0, cap * 4));
+    }
     const fb = parts.get('free')?.[0];
     this.free = fb ? Bitset.fromBytes(fb) : new Bitset();
     this.free.ensure(cap);
