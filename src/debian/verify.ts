@@ -26,7 +26,12 @@ export interface VerifyOptions {
    * @defaultValue ['Pre-Depends', 'Depends']
    */
   fields?: readonly (keyof typeof PACKAGE_RELATIONS)[];
-  /** Packages whose relations are loaded per `loadMany` call. @defaultValue 512 */
+  /**
+   * Packages whose relations are loaded per `loadMany` call. Larger batches are not
+   * faster, and more of each batch is live when V8 collects its young generation: with
+   * 512, that generation grew to 32 MiB on the Debian index, with 128 it stays at 16.
+   * @defaultValue 128
+   */
   batchSize?: number;
 }
 
@@ -63,7 +68,12 @@ export async function verifyDependencies(
   for (const f of fields)
     if (!(f in PACKAGE_RELATIONS))
       throw new LeanrecError('E_ARGUMENT', `verifyDependencies: "${f}" is not a relation field`);
-  const batchSize = options.batchSize ?? 512;
+  const batchSize = options.batchSize ?? 128;
+  if (!Number.isSafeInteger(batchSize) || batchSize < 1)
+    throw new LeanrecError(
+      'E_ARGUMENT',
+      `verifyDependencies: batchSize must be a positive integer, got ${String(batchSize)}`,
+    );
   const provided: Provided = new Map();
   await eachBatch(store, batchSize, (view, rel) => {
     const text = rel.provides as string | undefined;
