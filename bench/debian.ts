@@ -8,7 +8,10 @@
  * - full ingest into an on-disk store (read, decompress, parse, map, write, close);
  * - verify: time and peak RSS (VmHWM) of leanrec (store reopened from disk, then
  *   `verifyDependencies`) vs the same verify over plain objects (every paragraph parsed
- *   into an object, then the same algorithm with `parseRelations`/`satisfies`).
+ *   into an object, then the same algorithm with `parseRelations`/`satisfies`);
+ * - the floor under any peak RSS here: a bare `node` (no tsx) that does nothing, one that
+ *   only imports leanrec's runtime dependencies, and what each contender's process holds
+ *   after its imports, before any work.
  *
  * Input: the argument, else $LEANREC_DEBIAN_PACKAGES, else ../shared/data/…, else the
  * sample. Writes bench/results/debian.md (and .json).
@@ -159,16 +162,32 @@ const file =
     join(root, 'examples/data/Packages.gz'));
 const tmp = mkdtempSync(join(tmpdir(), 'leanrec-bench-debian-'));
 const dir = join(tmp, 'store');
-const tasks = ['parse-leanrec', 'parse-readline', 'ingest', 'verify-leanrec', 'verify-plain'];
+const tasks = [
+  'parse-leanrec',
+  'parse-readline',
+  'ingest',
+  'verify-leanrec',
+  'verify-plain',
+  'node-floor',
+  'deps-floor',
+];
+/** A bare node process (no tsx) reporting its own peak RSS, after `imports`. */
+const floorScript = (imports: string[]) =>
+  `${imports.map((m) => `await import('${m}');`).join('')}const m=/^VmHWM:\\s+(\\d+) kB/m.exec((await import('node:fs')).readFileSync('/proc/self/status','utf8'));console.log(JSON.stringify({peak:Number(m[1])*1024}))`;
+/** leanrec's runtime dependencies on the verify path. */
+const DEPS = ['msgpackr', 'lru-cache', 'classic-level'];
 const runs: Record<string, Result[]> = Object.fromEntries(tasks.map((t) => [t, []]));
 try {
   for (let r = 1; r <= RUNS; r++)
     for (const task of tasks) {
-      const res = spawnSync(
-        process.execPath,
-        [...process.execArgv, fileURLToPath(import.meta.url), '--child', task, file, dir],
-        { encoding: 'utf8', maxBuffer: 1 << 24 },
-      );
+      const args = task.endsWith('-floor')
+        ? ['--input-type=module', '-e', floorScript(task === 'deps-floor' ? DEPS : [])]
+        : [...process.execArgv, fileURLToPath(import.meta.url), '--child', task, file, dir];
+      const res = spawnSync(process.execPath, args, {
+        cwd: root,
+        encoding: 'utf8',
+        maxBuffer: 1 << 24,
+      });
       if (res.status !== 0) throw new Error(`${task} failed:\n${res.stderr}`);
       const out = JSON.parse(res.stdout.trim().split('\n').pop()!) as Result;
       runs[task]!.push(out);
@@ -189,6 +208,8 @@ const peakL = med('verify-leanrec', 'peak');
 const peakP = med('verify-plain', 'peak');
 const aboveL = med('verify-leanrec', 'above');
 const aboveP = med('verify-plain', 'above');
+const floor = med('node-floor', 'peak');
+const depsFloor = med('deps-floor', 'peak');
 const rows: string[][] = [
   ['measure', 'leanrec', 'plain', 'leanrec / plain', 'target'],
   [
@@ -238,6 +259,20 @@ const rows: string[][] = [
     MiB(med('verify-leanrec', 'base')),
     MiB(med('verify-plain', 'base')),
     '—',
+    '—',
+  ],
+  [
+    'floor: peak RSS of a bare `node` doing nothing',
+    MiB(floor),
+    '—',
+    `${x(floor, peakP)} of plain's peak`,
+    '—',
+  ],
+  [
+    `floor: bare \`node\` that only imports ${DEPS.join(', ')}`,
+    MiB(depsFloor),
+    '—',
+    `${x(depsFloor, peakP)} of plain's peak`,
     '—',
   ],
   [
