@@ -43,3 +43,41 @@ test('every batch size gives the same unsatisfied groups; bad options are E_ARGU
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a malformed relation in a middle batch is E_PARSE naming the package; the store stays usable', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'leanrec-verify-'));
+  try {
+    const store = await openStore(debianPackages, { path: join(dir, 'db') });
+    const paragraphs = Array.from({ length: 40 }, (_, i) => {
+      const depends = i === 23 ? 'base (>= 1' : 'base';
+      return `Package: p${i}\nVersion: 1\nArchitecture: amd64\nDepends: ${depends}\n`;
+    });
+    paragraphs.push('Package: base\nVersion: 1\nArchitecture: amd64\n');
+    const bytes = Buffer.from(paragraphs.join('\n'));
+    await store.ingest(
+      readPackages(
+        (async function* () {
+          yield bytes;
+        })(),
+      ),
+    );
+    for (const batchSize of [1, 4, 64]) {
+      await assert.rejects(
+        verifyDependencies(store, { batchSize }),
+        (err) =>
+          isLeanrecError(err, 'E_PARSE') &&
+          err.field === 'Depends' &&
+          err.key === 'p23 1 amd64' &&
+          /p23 1 amd64/.test(err.message),
+      );
+    }
+    await store.put({
+      ...store.get({ package: 'p23', version: '1', architecture: 'amd64' })!.record(),
+      depends: 'base',
+    } as never);
+    assert.deepEqual(await verifyDependencies(store, { batchSize: 4 }), []);
+    await store.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
