@@ -17,7 +17,7 @@
  * sample. Writes bench/results/debian.md (and .json).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -31,35 +31,24 @@ import {
   readPackages,
   verifyDependencies,
 } from 'leanrec/debian';
+import {
+  gcTwice,
+  markdownTable,
+  median,
+  ROOT,
+  RUNS,
+  status,
+  verdict,
+  writeResults,
+} from './lib/harness.ts';
 import { DEB822_FIELDS, verifyReference } from './lib/verify-reference.ts';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const RUNS = Math.max(3, Number(process.env['BENCH_RUNS'] ?? 3));
 /** The parse runs take a second each and vary most from run to run: more of them. */
 const PARSE_RUNS = Math.max(RUNS, 7);
 const runsOf = (task: string) => (task.startsWith('parse-') ? PARSE_RUNS : RUNS);
 const CHUNK = 64 * 1024;
 
-// ── small helpers (no shared bench harness yet) ─────────────────────────────────────────
-
-function status(field: 'VmRSS' | 'VmHWM'): number {
-  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(
-    readFileSync('/proc/self/status', 'utf8'),
-  );
-  return m === null ? Number.NaN : Number(m[1]) * 1024;
-}
-
-function gc(): void {
-  const g = (globalThis as { gc?: () => void }).gc;
-  if (g === undefined) throw new Error('run with --expose-gc (npm run bench:debian does)');
-  for (let i = 0; i < 3; i++) g();
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
+// ── helpers ─────────────────────────────────────────────────────────────────────────────
 
 async function decompressed(file: string): Promise<Buffer> {
   const parts: Uint8Array[] = [];
@@ -105,7 +94,7 @@ async function child(task: string, file: string, dir: string): Promise<Result> {
     case 'parse-leanrec':
     case 'parse-readline': {
       const buf = await decompressed(file);
-      gc();
+      gcTwice();
       const t0 = performance.now();
       let n = 0;
       if (task === 'parse-leanrec') for await (const _ of parseDeb822(chunksOf(buf))) n++;
@@ -123,7 +112,7 @@ async function child(task: string, file: string, dir: string): Promise<Result> {
       return { ms, records: written, recsPerSec: written / (ms / 1000), peak: status('VmHWM') };
     }
     case 'verify-leanrec': {
-      gc();
+      gcTwice();
       const base = status('VmRSS');
       const t0 = performance.now();
       const store = await openStore(debianPackages, { path: dir });
@@ -135,7 +124,7 @@ async function child(task: string, file: string, dir: string): Promise<Result> {
       return { ms, loadMs: t1 - t0, unsatisfied: n, peak, base, above: peak - base };
     }
     case 'verify-plain': {
-      gc();
+      gcTwice();
       const base = status('VmRSS');
       const t0 = performance.now();
       const pkgs: Record<string, string>[] = [];
@@ -161,8 +150,8 @@ if (process.argv[2] === '--child') {
 const file =
   process.argv[2] ??
   (process.env['LEANREC_DEBIAN_PACKAGES'] ||
-    [join(root, '../shared/data/debian-bookworm-main-amd64-Packages.gz')].find(existsSync) ||
-    join(root, 'examples/data/Packages.gz'));
+    [join(ROOT, '../shared/data/debian-bookworm-main-amd64-Packages.gz')].find(existsSync) ||
+    join(ROOT, 'examples/data/Packages.gz'));
 const tmp = mkdtempSync(join(tmpdir(), 'leanrec-bench-debian-'));
 const dir = join(tmp, 'store');
 const tasks = [
@@ -188,7 +177,7 @@ try {
         ? ['--input-type=module', '-e', floorScript(task === 'deps-floor' ? DEPS : [])]
         : [...process.execArgv, fileURLToPath(import.meta.url), '--child', task, file, dir];
       const res = spawnSync(process.execPath, args, {
-        cwd: root,
+        cwd: ROOT,
         encoding: 'utf8',
         maxBuffer: 1 << 24,
       });
@@ -204,7 +193,6 @@ try {
 const med = (task: string, key: string) => median(runs[task]!.map((x) => x[key]!));
 const MiB = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
 const x = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
-const pass = (ok: boolean) => (ok ? 'met' : 'NOT met');
 
 const parseL = med('parse-leanrec', 'mbps');
 const parseR = med('parse-readline', 'mbps');
@@ -221,7 +209,7 @@ const rows: string[][] = [
     `${parseL.toFixed(1)}`,
     `${parseR.toFixed(1)} (readline)`,
     x(parseL, parseR),
-    `≥ 1.5× — ${pass(parseL / parseR >= 1.5)}`,
+    `≥ 1.5× — ${verdict(parseL / parseR >= 1.5)}`,
   ],
   [
     'ingest into an on-disk store',
@@ -249,14 +237,14 @@ const rows: string[][] = [
     MiB(peakL),
     MiB(peakP),
     x(peakL, peakP),
-    `≤ 0.25× — ${pass(peakL / peakP <= 0.25)}`,
+    `≤ 0.25× — ${verdict(peakL / peakP <= 0.25)}`,
   ],
   [
     'verify: peak RSS above baseline after imports',
     MiB(aboveL),
     MiB(aboveP),
     x(aboveL, aboveP),
-    `(≤ 0.25×: ${pass(aboveL / aboveP <= 0.25)})`,
+    `(≤ 0.25×: ${verdict(aboveL / aboveP <= 0.25)})`,
   ],
   [
     'baseline RSS after imports',
@@ -287,8 +275,6 @@ const rows: string[][] = [
     'equal',
   ],
 ];
-const table = rows.map((r) => `| ${r.join(' | ')} |`);
-table.splice(1, 0, `|${rows[0]!.map(() => '---').join('|')}|`);
 const header = [
   `# Debian index benchmark`,
   '',
@@ -296,11 +282,6 @@ const header = [
   `Node ${process.version}, ${RUNS} runs per contender (${PARSE_RUNS} for the parse), each in its own process, interleaved; medians. ${new Date().toISOString().slice(0, 10)}.`,
   '',
 ];
-const text = [...header, ...table, ''].join('\n');
+const text = [...header, markdownTable(rows), ''].join('\n');
 console.log(text);
-mkdirSync(join(root, 'bench/results'), { recursive: true });
-writeFileSync(join(root, 'bench/results/debian.md'), text);
-writeFileSync(
-  join(root, 'bench/results/debian.json'),
-  `${JSON.stringify({ file, runs }, null, 2)}\n`,
-);
+writeResults('debian', { file, runs }, text);

@@ -1,9 +1,10 @@
 /**
  * A grouped horizontal bar chart as a standalone SVG, for benchmark results: one group of
  * bars per measure, one bar (and colour) per contender, each bar labelled with its value.
- * Drawn by Vega-Lite and Vega headless, as `leanrec/mem`'s charts are.
+ * Drawn by Vega-Lite and Vega headless, with `leanrec/mem`'s renderer.
  */
 import type { TopLevelSpec } from 'vega-lite';
+import { render } from '../../src/mem/plot.ts';
 
 /** One bar. */
 export interface Bar {
@@ -98,11 +99,5 @@ export async function groupedBarChart(
       },
     ],
   };
-  const [vega, vegaLite] = await Promise.all([import('vega'), import('vega-lite')]);
-  const view = new vega.View(vega.parse(vegaLite.compile(spec).spec), { renderer: 'none' });
-  try {
-    return await view.toSVG();
-  } finally {
-    view.finalize();
-  }
+  return render(spec);
 }

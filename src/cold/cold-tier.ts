@@ -699,7 +699,6 @@ async function loadSnapshot(db: DB, tier: HotTier): Promise<boolean> {
     }
     parts.set(name, list);
   }
-  arrays.clear();
   tier.restore(
     { rowCount: header.rowCount, size: header.size, nextId: header.nextId },
     parts,

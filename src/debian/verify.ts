@@ -157,29 +157,31 @@ async function eachBatch(
   batchSize: number,
   fn: (view: View, relations: Record<string, unknown>) => void,
 ): Promise<void> {
-  let inFlight: { views: View[]; rels: Promise<Record<string, unknown>[]> } | undefined;
-  const run = async (views: View[]) => {
-    const next = { views, rels: store.loadMany(views, 'relations', { cache: false }) };
-    // Settled below or in the next call; a rejection is handled there, not unhandled.
-    next.rels.catch(() => undefined);
-    const done = inFlight;
-    inFlight = next;
-    if (done !== undefined) apply(done.views, await done.rels);
+  type Loading = { views: View[]; rels: Promise<Record<string, unknown>[]> };
+  const load = (views: View[]): Loading => {
+    const rels = store.loadMany(views, 'relations', { cache: false });
+    // Awaited after the batch before it is checked; if that check throws, this
+    // rejection must not surface as unhandled.
+    rels.catch(() => undefined);
+    return { views, rels };
   };
-  const apply = (views: View[], rels: Record<string, unknown>[]) => {
-    for (let i = 0; i < views.length; i++) fn(views[i]!, rels[i]!);
+  const check = async ({ views, rels }: Loading) => {
+    const loaded = await rels;
+    for (let i = 0; i < views.length; i++) fn(views[i]!, loaded[i]!);
   };
+  let pending: Loading | undefined;
   let batch: View[] = [];
   for (const view of store.where()) {
     batch.push(view);
-    if (batch.length >= batchSize) {
-      await run(batch);
-      batch = [];
-    }
+    if (batch.length < batchSize) continue;
+    const next = load(batch);
+    batch = [];
+    if (pending !== undefined) await check(pending);
+    pending = next;
   }
-  if (batch.length > 0) await run(batch);
-  const last = inFlight as typeof inFlight;
-  if (last !== undefined) apply(last.views, await last.rels);
+  const last = batch.length > 0 ? load(batch) : undefined;
+  if (pending !== undefined) await check(pending);
+  if (last !== undefined) await check(last);
 }
 
 function parse(text: string, field: string, view: View): Relation[][] {

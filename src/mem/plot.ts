@@ -321,8 +321,11 @@ function formatBytes(n: number): string {
   return `${n} B`;
 }
 
-/** Compiles a Vega-Lite spec and renders it to SVG headless; loads Vega on first use. */
-async function render(spec: TopLevelSpec): Promise<string> {
+/**
+ * Compiles a Vega-Lite spec and renders it to SVG headless; loads Vega on first use.
+ * Internal (not exported by `leanrec/mem`); the benchmarks draw their charts with it.
+ */
+export async function render(spec: TopLevelSpec): Promise<string> {
   const [vega, vegaLite] = await Promise.all([import('vega'), import('vega-lite')]);
   const view = new vega.View(vega.parse(vegaLite.compile(spec).spec), { renderer: 'none' });
   try {
