@@ -286,8 +286,11 @@ export class EnumColumn implements Column {
     if (rows > this.codes.length) this.codes = grow(this.codes, rows);
   }
   set(row: number, v: unknown): void {
-    const code = this.#codes.get(v as string);
-    this.codes[row] = code === undefined ? this.#add(v as string) : code;
+    // The code first, then the array: adding the 257th value swaps `codes` for a wider
+    // one, and `this.codes[row] = …#add()` would write into the array it discards.
+    let code = this.#codes.get(v as string);
+    if (code === undefined) code = this.#add(v as string);
+    this.codes[row] = code;
   }
   get(row: number): string {
     return this.values[this.codes[row]!]!;
