@@ -6,8 +6,10 @@
  * Harness (generic, so that examples added later run without changes here):
  * - each block runs in its own empty temp directory, which holds `Packages.gz`: a symlink to
  *   the pinned index (`LEANREC_DEBIAN_PACKAGES`; set but missing fails) or, when it is not
- *   set, to the committed sample `examples/data/Packages.gz`. Stores (`./pkgs.db`…) and files
- *   an example writes go to that directory;
+ *   set, to the committed sample `examples/data/Packages.gz`; `Packages`, `Packages.xz`,
+ *   `Packages.lz4` and `Sources` are the small test fixtures (test/fixtures/*-sample*), for
+ *   examples of other inputs. Stores (`./pkgs.db`…) and files an example writes go to that
+ *   directory;
  * - a TypeScript block is written to a file under `.tmp/` in the repository, so that
  *   `import … from 'leanrec'` resolves through the package's self-reference, and run with
  *   `node --conditions=leanrec-source --import tsx`;
@@ -42,6 +44,13 @@ const blocks = readmeBlocks(readFileSync(join(root, 'README.md'), 'utf8'));
 const byId = new Map(blocks.flatMap((b) => (b.id === undefined ? [] : [[b.id, b] as const])));
 const realIndex = debianSkip() === false;
 const sample = join(root, 'examples/data/Packages.gz');
+/** Other inputs in each block's directory: name → file under test/fixtures. */
+const FIXTURES = [
+  ['Packages', 'Packages-sample'],
+  ['Packages.xz', 'Packages-sample.xz'],
+  ['Packages.lz4', 'Packages-sample.lz4'],
+  ['Sources', 'Sources-sample'],
+] as const;
 
 interface Run {
   code: number | string | null;
@@ -161,6 +170,8 @@ async function runBlock(b: Block, n: number): Promise<Run> {
   const cwd = mkdtempSync(join(work, `${n}-`));
   // Without LEANREC_DEBIAN_PACKAGES only blocks that do not need the real index run: they get the sample.
   symlinkSync(realIndex ? debianIndexPath() : sample, join(cwd, 'Packages.gz'));
+  for (const [name, fixture] of FIXTURES)
+    symlinkSync(join(root, 'test/fixtures', fixture), join(cwd, name));
   let cmd: string;
   let args: string[];
   const file = programs.get(b);
@@ -249,4 +260,71 @@ test('README.md: every ts/sh block is run or marked no-run, and every check has 
   assert.equal(ran.length + skipped.length, runnable.length);
   assert.ok(ran.length > 0, 'some README example runs');
   if (realIndex) assert.ok(existsSync(debianIndexPath()));
+});
+
+test('the block reader: languages, attributes, problems, and after= programs', () => {
+  const md = [
+    '# A',
+    '```ts id=a',
+    "import { x } from 'x';",
+    'const s = 1;',
+    '```',
+    '## B',
+    '````sh no-run: shows a fence',
+    '```ts',
+    '````',
+    '```ts after=a',
+    "import { y } from 'y';",
+    'const s = 2;',
+    '```',
+    '```',
+    'no language',
+    '```',
+    '```sh no-run',
+    '```',
+    '```ts norun',
+    '```',
+    '~~~text',
+    'output',
+    '~~~',
+  ].join('\n');
+  const bs = readmeBlocks(md);
+  assert.deepEqual(
+    bs.map((b) => [b.line, b.heading, b.lang, b.kind, b.id, b.after, b.noRun, b.problem]),
+    [
+      [2, 'A', 'ts', 'ts', 'a', undefined, undefined, undefined],
+      [7, 'B', 'sh', 'sh', undefined, undefined, 'shows a fence', undefined],
+      [10, 'B', 'ts', 'ts', undefined, 'a', undefined, undefined],
+      [
+        14,
+        'B',
+        '',
+        'other',
+        undefined,
+        undefined,
+        undefined,
+        'no language (mark output as ```text)',
+      ],
+      [
+        17,
+        'B',
+        'sh',
+        'sh',
+        undefined,
+        undefined,
+        undefined,
+        'no-run without a reason (no-run: why)',
+      ],
+      [19, 'B', 'ts', 'ts', undefined, undefined, undefined, "unknown attribute 'norun'"],
+      [21, 'B', 'text', 'other', undefined, undefined, undefined, undefined],
+    ],
+  );
+  assert.equal(bs[1]!.code, '```ts');
+  const ids = new Map([['a', bs[0]!]]);
+  // The earlier block, then the imports hoisted, then the rest in a scope of its own.
+  assert.equal(
+    programOf(bs[2]!, ids),
+    "import { x } from 'x';\nconst s = 1;\nimport { y } from 'y';\n{\nconst s = 2;\n}\n",
+  );
+  assert.throws(() => programOf({ ...bs[2]!, after: 'nope' }, ids), /no block has id=nope/);
 });
