@@ -3,6 +3,10 @@
  * extracted and run unless its fence says `no-run: <reason>` (see test/helpers/readme-blocks.ts
  * for the fence attributes). A block that is neither run nor marked fails the summary test.
  *
+ * Extracted rather than kept as files under examples/ that the README would include: the
+ * README stays the one copy (Markdown has no include, so files would need a sync step and a
+ * check that both agree), and a block anyone adds to the README is run with no change here.
+ *
  * Harness (generic, so that examples added later run without changes here):
  * - each block runs in its own empty temp directory, which holds `Packages.gz`: a symlink to
  *   the pinned index (`LEANREC_DEBIAN_PACKAGES`; set but missing fails) or, when it is not
@@ -189,7 +193,7 @@ async function runBlock(b: Block, n: number): Promise<Run> {
     execFile(
       cmd,
       args,
-      { cwd, env, timeout: 120_000, maxBuffer: 64 << 20 },
+      { cwd, env, timeout: 180_000, maxBuffer: 64 << 20 },
       (err, stdout, stderr) => {
         resolve({ code: err === null ? 0 : (err.code ?? err.signal ?? -1), stdout, stderr, cwd });
       },
