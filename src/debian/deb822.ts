@@ -26,7 +26,7 @@
  * colon is kept as well, which makes even `Name:value` and `Name:\tvalue` round-trip.
  * Values never hold the `\r` of a CRLF line end; a paragraph whose every line ends in CRLF
  * says so (`crlf: true`), so that it can be written back as it was (a paragraph mixing LF
- * and CRLF reads the same but is written back with one of them). Comment lines, PGP armor
+ * and CRLF reads the same, and is written back with LF). Comment lines, PGP armor
  * and extra blank lines between paragraphs are not part of any paragraph.
  */
 

@@ -12,7 +12,7 @@ import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { openStore } from 'leanrec';
-import { debianPackages, readPackages, toDeb822 } from 'leanrec/debian';
+import { debianPackages, readPackages, readSources, toDeb822 } from 'leanrec/debian';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'leanrec-crlf-'));
@@ -55,6 +55,18 @@ test('CRLF paragraphs come back byte for byte from records and from a reopened s
     assert.equal(toDeb822(views[0]!.record()), expected[i], nameOf(lf[i]!));
   }
   await store.close();
+});
+
+test('a CRLF Sources index comes back byte for byte too', async () => {
+  const text = readFileSync(join(root, 'test/fixtures/Sources-sample'), 'utf8').replace(
+    /\n/g,
+    '\r\n',
+  );
+  const sources = join(dir, 'Sources');
+  writeFileSync(sources, text);
+  let out = '';
+  for await (const r of readSources(sources)) out += (out === '' ? '' : '\r\n') + toDeb822(r);
+  assert.equal(out, text.replace(/(\r\n)+$/, '\r\n'));
 });
 
 test('leanrec get prints a CRLF paragraph byte for byte', async () => {
