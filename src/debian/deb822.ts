@@ -24,8 +24,10 @@
  * gives `'short\n long\n .\n more'`; `Files:` followed by continuation lines gives a value
  * starting with `'\n'`. Trailing whitespace is kept. With `rawValues`, the space after the
  * colon is kept as well, which makes even `Name:value` and `Name:\tvalue` round-trip.
- * CRLF line ends are normalised to LF; comment lines, PGP armor and extra blank lines
- * between paragraphs are not part of any paragraph.
+ * Values never hold the `\r` of a CRLF line end; a paragraph whose every line ends in CRLF
+ * says so (`crlf: true`), so that it can be written back as it was (a paragraph mixing LF
+ * and CRLF reads the same, and is written back with LF). Comment lines, PGP armor
+ * and extra blank lines between paragraphs are not part of any paragraph.
  */
 
 import { isAscii as isAsciiBuffer, isUtf8 } from 'node:buffer';
@@ -41,6 +43,11 @@ export interface Paragraph {
   fields: Field[];
   /** 1-based line number of the paragraph's first field line. */
   line: number;
+  /**
+   * Every line of the paragraph ends in CRLF (absent when any ends in LF alone; a last line
+   * without a line end does not count). `serializeParagraph` then writes CRLF.
+   */
+  crlf?: true;
 }
 
 /** Options of {@link parseDeb822}. */
@@ -188,6 +195,9 @@ class Deb822Parser {
   // The paragraph being built.
   #fields: Field[] = [];
   #paraLine = 0;
+  /** Lines of the paragraph ending in CRLF, and in LF alone. */
+  #crLines = 0;
+  #lfLines = 0;
   /** Sequence number of the paragraph, for {@link Mark}. */
   #paraSeq = 1;
   /** Lower-case name → its mark. */
@@ -393,6 +403,8 @@ class Deb822Parser {
     mark.para = this.#paraSeq;
     mark.line = lineNo;
     if (this.#fields.length === 0) this.#paraLine = lineNo;
+    if (cr) this.#crLines++;
+    else if (nl < this.#len) this.#lfLines++;
 
     let v = colon + 1;
     // The one space after the colon is dropped, unless it is all the first line holds
@@ -503,6 +515,8 @@ class Deb822Parser {
         s - lineStart + 1,
       );
     }
+    if (cr) this.#crLines++;
+    else if (nl < this.#len) this.#lfLines++;
     if (this.#vStart >= 0 && s === this.#vCont) {
       // The usual case: the line directly follows the field's bytes.
       this.#vEnd = e;
@@ -582,7 +596,14 @@ class Deb822Parser {
   #closeParagraph(): void {
     this.#closeField();
     if (this.#fields.length === 0) return;
-    this.ready.push({ fields: this.#fields, line: this.#paraLine });
+    // The property only on CRLF paragraphs: LF ones keep the one shape they always had.
+    this.ready.push(
+      this.#crLines > 0 && this.#lfLines === 0
+        ? { fields: this.#fields, line: this.#paraLine, crlf: true }
+        : { fields: this.#fields, line: this.#paraLine },
+    );
+    this.#crLines = 0;
+    this.#lfLines = 0;
     this.#fields = [];
     this.#paraSeq++;
     this.#lastEntry = undefined;

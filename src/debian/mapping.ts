@@ -7,7 +7,8 @@
  * - `rest`: the fields the table does not know (or whose text a codec cannot rebuild),
  *   as `[name, value]` pairs;
  * - `order`: the field names as written, in file order — only when they differ from the
- *   table's canonical order (most paragraphs of an index do not need it).
+ *   table's canonical order (most paragraphs of an index do not need it);
+ * - `lineEnd: 'crlf'` when every line of the paragraph ended in CRLF.
  * So `toParagraph(fromParagraph(p))` gives back `p`'s fields, names, order and values.
  */
 import { LeanrecError } from '../errors.ts';
@@ -57,10 +58,11 @@ export interface FieldSpec {
   readonly versionKey?: string;
 }
 
-/** A record made from a paragraph: typed fields, plus `rest` and `order` when needed. */
+/** A record made from a paragraph: typed fields, plus `rest`, `order` and `lineEnd` when needed. */
 export type MappedRecord = Record<string, unknown> & {
   rest?: [string, string][];
   order?: string[];
+  lineEnd?: 'crlf';
 };
 
 /** Converts paragraphs of one kind of index (Packages, Sources) to records and back. */
@@ -107,6 +109,7 @@ export class Deb822Mapping {
         );
     if (rest !== undefined) rec.rest = rest;
     if (!canonical) rec.order = p.fields.map(([n]) => n);
+    if (p.crlf === true) rec.lineEnd = 'crlf';
     return rec;
   }
 

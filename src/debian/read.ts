@@ -62,7 +62,8 @@ export async function* readSources(
 /**
  * The deb822 text of a record (a `debianPackages` or `debianSources` record, or a
  * `view.record()` read back from a store): the original paragraph, byte for byte,
- * ending in a newline.
+ * ending in a newline — CRLF line ends when the paragraph had them on every line
+ * (`lineEnd: 'crlf'`), LF otherwise.
  */
 export function toDeb822(
   record: DebianPackage | DebianSource | Readonly<Record<string, unknown>>,
@@ -72,5 +73,9 @@ export function toDeb822(
     typeof (record as { essential?: unknown }).essential === 'boolean'
       ? packagesMapping
       : sourcesMapping;
-  return serializeParagraph(mapping.toFields(record as MappedRecord));
+  const fields = mapping.toFields(record as MappedRecord);
+  return serializeParagraph(
+    fields,
+    (record as MappedRecord).lineEnd === 'crlf' ? { newline: '\r\n' } : {},
+  );
 }

@@ -5,7 +5,7 @@
  * Packages, per record:
  *   hot       package version architecture section priority source sourceVersion
  *             installedSize size multiArch + flags essential protected important buildEssential
- *   control   maintainer description descriptionMd5 homepage tag … + rest, order
+ *   control   maintainer description descriptionMd5 homepage tag … + rest, order, lineEnd
  *   relations depends preDepends recommends suggests enhances breaks conflicts replaces
  *             provides builtUsing staticBuiltUsing
  *   files     filename md5sum sha256 (checksums as raw bytes: t.hex)
@@ -102,6 +102,8 @@ export const debianPackages = schema({
       tag: t.string().optional(),
       rest: t.json<[string, string][]>().optional(),
       order: t.list(t.string()).optional(),
+      /** `'crlf'`: every line of the paragraph ended in CRLF (`toDeb822` writes them so). */
+      lineEnd: t.enum(['crlf']).optional(),
     },
     relations: {
       replaces: rel(),
@@ -187,6 +189,7 @@ export const debianSources = schema({
       packageList: opt(),
       rest: t.json<[string, string][]>().optional(),
       order: t.list(t.string()).optional(),
+      lineEnd: t.enum(['crlf']).optional(),
     },
     relations: {
       buildDepends: opt(),

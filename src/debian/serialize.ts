@@ -21,7 +21,8 @@ export interface SerializeOptions {
   rawValues?: boolean;
   /**
    * Line end to write (the parser reads both).
-   * @defaultValue '\n'
+   * @defaultValue `'\r\n'` for a parsed paragraph with `crlf: true` (every line of it ended
+   *   in CRLF), else `'\n'`
    */
   newline?: '\n' | '\r\n';
   /**
@@ -54,7 +55,10 @@ export function serializeParagraph(
     ? (paragraph as FieldList)
     : (paragraph as Paragraph).fields;
   const raw = options.rawValues === true;
-  const crlf = options.newline === '\r\n';
+  const crlf =
+    options.newline === undefined
+      ? !Array.isArray(paragraph) && (paragraph as Paragraph).crlf === true
+      : options.newline === '\r\n';
   let out = '';
   for (const field of fields) {
     const [name, value] = field;
@@ -71,7 +75,8 @@ export function serializeParagraph(
 
 /**
  * Paragraphs as deb822 text, streamed: one string per paragraph, separated by one empty
- * line (and followed by one with `trailingBlankLine`). Join the strings, or pipe them
+ * line (and followed by one with `trailingBlankLine`), which ends as the paragraph after it
+ * (the one before it, for the trailing one). Join the strings, or pipe them
  * (`Readable.from(serializeParagraphs(ps))`).
  *
  * @example
@@ -87,10 +92,11 @@ export async function* serializeParagraphs(
   paragraphs: Iterable<Paragraph | FieldList> | AsyncIterable<Paragraph | FieldList>,
   options: SerializeOptions = {},
 ): AsyncGenerator<string, void, undefined> {
-  const blank = options.newline === '\r\n' ? '\r\n' : '\n';
+  let blank = '\n';
   let first = true;
   for await (const p of paragraphs) {
     const text = serializeParagraph(p, options);
+    blank = text === '' ? (options.newline ?? '\n') : text.endsWith('\r\n') ? '\r\n' : '\n';
     yield first ? text : blank + text;
     first = false;
   }

@@ -214,6 +214,60 @@ test('CRLF is normalised, and can be written back', async () => {
   assert.equal(out, text);
 });
 
+test('CRLF paragraphs are marked and written back byte for byte, split anywhere', async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(fc.tuple(paragraph, fc.boolean()), { minLength: 1, maxLength: 4 }),
+      fc.array(fc.nat(), { maxLength: 10 }),
+      async (ps, rawCuts) => {
+        // Each paragraph ends its lines with CRLF or LF; the blank line before it too.
+        let text = '';
+        for (const [fields, crlf] of ps) {
+          const p = serializeParagraph(fields, { newline: crlf ? '\r\n' : '\n' });
+          text += text === '' ? p : (crlf ? '\r\n' : '\n') + p;
+        }
+        const bytes = Buffer.from(text);
+        const parsed = await parse(
+          bytes,
+          {},
+          rawCuts.map((c) => c % (bytes.length + 1)),
+        );
+        assert.deepEqual(
+          parsed.map((p) => [p.fields, p.crlf === true]),
+          ps,
+        );
+        assert.equal(await serializeAll(parsed), text);
+      },
+    ),
+    { numRuns: 200 },
+  );
+});
+
+test('a paragraph mixing LF and CRLF reads the same and is written back with LF', async () => {
+  const ps = await parse('A: 1\r\nB: two\n lines\r\n\r\nC: 3\r\nD: 4');
+  assert.deepEqual(ps, [
+    {
+      fields: [
+        ['A', '1'],
+        ['B', 'two\n lines'],
+      ],
+      line: 1,
+    },
+    // the last line has no line end: it does not count, the paragraph is CRLF
+    {
+      fields: [
+        ['C', '3'],
+        ['D', '4'],
+      ],
+      line: 5,
+      crlf: true,
+    },
+  ]);
+  assert.equal(serializeParagraph(ps[0]!), 'A: 1\nB: two\n lines\n');
+  assert.equal(serializeParagraph(ps[0]!, { newline: '\r\n' }), 'A: 1\r\nB: two\r\n lines\r\n');
+  assert.equal(serializeParagraph(ps[1]!, { newline: '\n' }), 'C: 3\nD: 4\n');
+});
+
 test('comments are skipped when allowed, refused otherwise', async () => {
   const text = '# head\nSource: x\n# inside\nBuild-Depends: a,\n# between\n b\n';
   const ps = await parse(text, { comments: true });

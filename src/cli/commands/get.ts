@@ -30,8 +30,11 @@ export const get: Command = {
         const what = [pkg, version, arch].filter((s) => s !== undefined).join(' ');
         throw new CliError(`not found: ${what}`);
       }
-      for (let i = 0; i < views.length; i++)
-        await out.write((i > 0 ? '\n' : '') + toDeb822(views[i]!.record()));
+      for (let i = 0; i < views.length; i++) {
+        const text = toDeb822(views[i]!.record());
+        // The blank line between paragraphs ends as their lines do (CRLF paragraphs: CRLF).
+        await out.write((i > 0 ? (text.endsWith('\r\n') ? '\r\n' : '\n') : '') + text);
+      }
     } finally {
       await store.close();
     }
