@@ -215,3 +215,27 @@ test('an input that fails part-way: its error, and the decoder freed', async () 
 async function* chunks(bytes: Uint8Array, size: number): AsyncGenerator<Uint8Array> {
   for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
 }
+
+test('the native decoder is loaded by the first .xz read, not by reading .gz', () => {
+  const read = new URL('../../src/debian/read.ts', import.meta.url).href;
+  const fixture = (name: string): string =>
+    fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
+  // Whether lzma-native's shared object is mapped into the process.
+  const script = `
+    import { readFileSync } from 'node:fs';
+    const { readPackages } = await import(${JSON.stringify(read)});
+    const mapped = () => readFileSync('/proc/self/maps', 'utf8').includes('lzma-native');
+    const out = [];
+    for await (const _ of readPackages(${JSON.stringify(fixture('Packages-sample.gz'))}));
+    out.push(mapped());
+    for await (const _ of readPackages(${JSON.stringify(fixture('Packages-sample.xz'))}));
+    out.push(mapped());
+    console.log(JSON.stringify(out));`;
+  const res = spawnSync(
+    process.execPath,
+    ['--conditions=leanrec-source', '--import', 'tsx', '--input-type=module', '-e', script],
+    { encoding: 'utf8', timeout: 60_000 },
+  );
+  assert.equal(res.status, 0, res.stderr);
+  assert.deepEqual(JSON.parse(res.stdout.trim().split('\n').at(-1)!), [false, true]);
+});
