@@ -6,7 +6,7 @@
  * ```
  * magic bytes                       format   decoder
  * 1f 8b                             gzip     node:zlib createGunzip (multi-member too)
- * fd 37 7a 58 5a 00                 xz       xz-decompress (xz-embedded in WebAssembly)
+ * fd 37 7a 58 5a 00                 xz       liblzma via lzma-native (./xz.ts), imported on first use
  * 04 22 4d 18                       lz4      the frame decoder below (no npm library streams)
  * 28 b5 2f fd                       zstd     node:zlib createZstdDecompress where Node has it
  * anything else                     plain    none
@@ -18,6 +18,7 @@ import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import * as zlib from 'node:zlib';
 import { LeanrecError } from '../errors.ts';
+import { xzDecode } from './xz.ts';
 
 /**
  * Where deb822 text comes from: a file path (string or `file:` URL), a Node `Readable`,
@@ -241,63 +242,6 @@ async function* viaZlib(
   } finally {
     src.destroy();
     transform.destroy();
-  }
-}
-
-/** xz through the `xz-decompress` package (WebAssembly, loaded only when needed). */
-async function* xzDecode(
-  input: AsyncIterable<Uint8Array>,
-  file: string,
-): AsyncGenerator<Uint8Array, void, undefined> {
-  // The package is CommonJS: its exports arrive as `default` under ESM.
-  const mod = (await import('xz-decompress')) as unknown as {
-    default?: typeof import('xz-decompress');
-  } & typeof import('xz-decompress');
-  const { XzReadableStream } = mod.default ?? mod;
-  let inputError: unknown;
-  // A pull source rather than `Readable.toWeb`: that adapter pushes every chunk its Readable
-  // emits, and one emitted after the stream was cancelled (corrupt xz data stops the decoder
-  // before the input ends) throws ERR_INVALID_STATE from an event handler, an uncaught
-  // exception. Here a chunk is only read when the decoder asks for one.
-  const it = input[Symbol.asyncIterator]();
-  const web = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      let r: IteratorResult<Uint8Array>;
-      try {
-        r = await it.next();
-      } catch (err) {
-        inputError = err;
-        controller.error(err);
-        return;
-      }
-      try {
-        if (r.done === true) controller.close();
-        else controller.enqueue(r.value);
-      } catch {
-        // Cancelled while the chunk was being read: nobody wants it.
-      }
-    },
-    async cancel() {
-      await it.return?.();
-    },
-  });
-  const xz = new XzReadableStream(web);
-  const reader = xz.getReader();
-  try {
-    for (;;) {
-      let r: Awaited<ReturnType<typeof reader.read>>;
-      try {
-        r = await reader.read();
-      } catch (err) {
-        if (inputError !== undefined) throw inputError;
-        throw corrupt('xz', file, err);
-      }
-      if (r.done) return;
-      yield r.value;
-    }
-  } finally {
-    await reader.cancel().catch(() => {});
-    await it.return?.();
   }
 }
 

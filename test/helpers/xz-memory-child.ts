@@ -1,0 +1,47 @@
+/**
+ * Child of test/debian/xz-memory.test.ts (run with --expose-gc): reads the .xz Packages
+ * index given as argv[2] argv[3] times with `readPackages` and prints one JSON line with
+ * `external`, RSS and RSS outside the V8 heap after gc, before the first read and after
+ * each, and VmHWM after each.
+ * argv[4], the same text as .gz, is read once first: the parser's first-run growth (JIT,
+ * heap) then happens before the measures.
+ */
+import { readFileSync } from 'node:fs';
+import { setImmediate as turn } from 'node:timers/promises';
+import { getHeapStatistics } from 'node:v8';
+import { readPackages } from '../../src/debian/read.ts';
+
+const gc = (globalThis as { gc?: () => void }).gc;
+if (gc === undefined) throw new Error('run with --expose-gc');
+
+/** gc with turns of the event loop between, so that finalizers and what they free run. */
+async function settle(): Promise<{ external: number; rss: number; native: number }> {
+  for (let i = 0; i < 3; i++) {
+    gc!();
+    await turn();
+    await turn();
+  }
+  gc!();
+  const m = process.memoryUsage();
+  // RSS less the V8 heap's resident pages: what malloc and native code hold.
+  return {
+    external: m.external,
+    rss: m.rss,
+    native: m.rss - getHeapStatistics().total_physical_size,
+  };
+}
+
+const hwm = (): number =>
+  Number(/^VmHWM:\s+(\d+) kB/m.exec(readFileSync('/proc/self/status', 'utf8'))![1]) * 1024;
+
+const [file, reads, warmUp] = [process.argv[2]!, Number(process.argv[3]), process.argv[4]];
+if (warmUp !== undefined) for await (const _ of readPackages(warmUp));
+const before = { ...(await settle()), hwm: hwm() };
+const after: { records: number; external: number; rss: number; native: number; hwm: number }[] = [];
+for (let i = 0; i < reads; i++) {
+  let records = 0;
+  for await (const _ of readPackages(file)) records++;
+  const peak = hwm();
+  after.push({ records, ...(await settle()), hwm: peak });
+}
+process.stdout.write(`${JSON.stringify({ before, after })}\n`);
