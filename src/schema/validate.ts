@@ -21,7 +21,9 @@ const checkers: { [K in FieldKind]: (f: AnyField) => Check } = {
   u32: () => (v) => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 0xffffffff,
   i32: () => (v) =>
     Number.isInteger(v) && (v as number) >= -0x80000000 && (v as number) <= 0x7fffffff,
-  f32: () => (v) => typeof v === 'number',
+  // A finite value past float32's range would be stored as ±Infinity: refused, not changed.
+  f32: () => (v) =>
+    typeof v === 'number' && (Number.isFinite(Math.fround(v)) || !Number.isFinite(v)),
   f64: () => (v) => typeof v === 'number',
   bytes: (f) => (v) => v instanceof Uint8Array && v.length === f.width,
   hex: (f) => (v) => typeof v === 'string' && v.length === 2 * f.width && HEX.test(v),
