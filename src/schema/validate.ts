@@ -38,9 +38,17 @@ const checkers: { [K in FieldKind]: (f: AnyField) => Check } = {
   json: () => (v) => isJson(v, 0),
 };
 
-/** The value check for a field type. */
+/** Checks already built: fields are immutable, and a closed enum's check holds a Set of its values. */
+const checks = new WeakMap<AnyField, Check>();
+
+/** The value check for a field type (built once per field: filters ask for it on every call). */
 export function checkFor(f: AnyField): Check {
-  return checkers[f.kind](f);
+  let check = checks.get(f);
+  if (check === undefined) {
+    check = checkers[f.kind](f);
+    checks.set(f, check);
+  }
+  return check;
 }
 
 function isJson(v: unknown, depth: number): boolean {
