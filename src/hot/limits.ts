@@ -13,9 +13,11 @@
  * Why a check before the write: the columns, the pool and the key index only find out
  * that they are full in the middle of applying a batch, after the cold tier has stored
  * it; failing there would leave a half-written row in RAM and records on disk that the
- * next rebuild cannot hold. {@link checkRoom} counts what the batch adds and throws
+ * next rebuild cannot hold. {@link RoomCheck} counts what the batch adds and throws
  * `E_LIMIT` naming the field and the first record that does not fit; the checks inside
- * the columns stay as a last guard.
+ * the columns stay as a last guard. It reads each concerned field of each record once
+ * (open enums, lists, strings): on the real Debian index it costs what the enum-only
+ * pre-check it replaced did.
  */
 import { LeanrecError } from '../errors.ts';
 import type { AnyField } from '../schema/field.ts';
@@ -72,9 +74,8 @@ export interface RoomWrite {
   readonly superseded: boolean;
 }
 
-/** What {@link checkRoom} needs of the tier. */
+/** What {@link RoomCheck} needs of the tier at each check. */
 export interface RoomTier {
-  readonly schema: AnySchema;
   readonly limits: HotLimits;
   readonly columns: readonly Column[];
   readonly pool: StringPool;
@@ -96,120 +97,129 @@ function limitError(what: string, field: string | undefined, key: string): Leanr
   );
 }
 
+/** How a hot field takes room: which of the limits it concerns. */
+interface RoomField {
+  readonly index: number;
+  readonly name: string;
+  /** Also a name on Object.prototype: read as an own property only. */
+  readonly guarded: boolean;
+  readonly list: boolean;
+  /** An open enum, or a list of them: new values take dictionary codes. */
+  readonly openEnum: boolean;
+  /** Strings interned in the pool: `string` fields and lists of them. */
+  readonly pooled: boolean;
+}
+
 /**
- * Throws `E_LIMIT` when applying `writes` would pass a limit of `tier`: rows, open enum
- * values (list items included), list item slots, string pool bytes. Reads only; trusts
- * that the records are valid.
+ * The room check of one schema, built once per tier: only the fields that take room
+ * (open enums, lists, strings), each read once per record.
  */
-export function checkRoom(
-  tier: RoomTier,
-  writes: readonly RoomWrite[],
-  keyText: (rec: object) => string,
-): void {
-  const { limits, schema } = tier;
-  let rows = tier.rowCount - tier.freeCount;
-  for (const w of writes) {
-    if (w.superseded || w.row >= 0) continue;
-    if (++rows > limits.rows)
-      throw limitError(`the hot tier holds at most ${limits.rows} rows`, undefined, keyText(w.rec));
-  }
-  // The pool: a cheap upper bound first (3 UTF-8 bytes per UTF-16 unit, 5 for the
-  // prefix); the exact count of new strings only when the bound does not fit.
-  let bound = 0;
-  const hot = schema.hotFields;
-  for (let i = 0; i < hot.length; i++) {
-    const { name, field } = hot[i]!;
-    const col = tier.columns[i]!;
-    if (field.kind === 'enum' && field.values === undefined)
-      checkEnum(col as EnumColumn, name, writes, keyText, false);
-    else if (field.kind === 'list') {
-      const list = col as ListColumn;
-      let items = list.itemCount;
-      for (const w of writes) {
-        if (w.superseded) continue;
-        const v = ownValue(w.rec, name) as unknown[] | undefined;
-        if (v === undefined) continue;
-        items += v.length;
-        if (items > limits.listItems)
-          throw limitError(
-            `a list column holds at most ${limits.listItems} items (compact() reclaims those of replaced records)`,
-            name,
-            keyText(w.rec),
-          );
-      }
-      const inner = field.inner as AnyField;
-      if (inner.kind === 'enum' && inner.values === undefined)
-        checkEnum(list.items as EnumColumn, name, writes, keyText, true);
+export class RoomCheck {
+  readonly #fields: readonly RoomField[];
+
+  constructor(schema: AnySchema) {
+    const fields: RoomField[] = [];
+    for (const { index, name, field } of schema.hotFields) {
+      const list = field.kind === 'list';
+      const item = (list ? field.inner : field) as AnyField;
+      const openEnum = item.kind === 'enum' && item.values === undefined;
+      const pooled = item.kind === 'string';
+      if (list || openEnum || pooled)
+        fields.push({ index, name, guarded: name in Object.prototype, list, openEnum, pooled });
     }
-    if (isPooled(field)) bound += poolBound(name, field.kind === 'list', writes);
+    this.#fields = fields;
   }
-  const pool = tier.pool;
-  if (pool.byteLength + bound <= limits.poolBytes) return;
-  let bytes = pool.byteLength;
-  const fresh = new Set<string>();
-  for (let i = 0; i < hot.length; i++) {
-    const { name, field } = hot[i]!;
-    if (!isPooled(field)) continue;
+
+  /**
+   * Throws `E_LIMIT` when applying `writes` would pass a limit of `tier`: rows, open
+   * enum values (list items included), list item slots, string pool bytes. Reads only;
+   * trusts that the records are valid.
+   */
+  check(tier: RoomTier, writes: readonly RoomWrite[], keyText: (rec: object) => string): void {
+    const limits = tier.limits;
+    let rows = tier.rowCount - tier.freeCount;
     for (const w of writes) {
-      if (w.superseded) continue;
-      const v = ownValue(w.rec, name) as string | string[] | undefined;
-      if (v === undefined) continue;
-      for (const s of field.kind === 'list' ? (v as string[]) : [v as string]) {
-        if (s.length === 0 || fresh.has(s) || pool.find(s) !== undefined) continue;
-        fresh.add(s);
-        const len = utf8Length(s);
-        bytes += varintSize(len) + len;
-        if (bytes > limits.poolBytes)
-          throw limitError(
-            `the string pool holds at most ${limits.poolBytes} bytes (compact() reclaims those of replaced records)`,
-            name,
-            keyText(w.rec),
-          );
-      }
-    }
-  }
-}
-
-/** Strings interned in the pool: `string` fields and lists of them. */
-function isPooled(field: AnyField): boolean {
-  return field.kind === 'string' || (field.kind === 'list' && field.inner?.kind === 'string');
-}
-
-function poolBound(name: string, list: boolean, writes: readonly RoomWrite[]): number {
-  let bound = 0;
-  for (const w of writes) {
-    if (w.superseded) continue;
-    const v = ownValue(w.rec, name) as string | string[] | undefined;
-    if (v === undefined) continue;
-    if (!list) bound += 3 * (v as string).length + 5;
-    else for (const s of v as string[]) bound += 3 * s.length + 5;
-  }
-  return bound;
-}
-
-/** Refuses the batch when an open enum (or list of them) would pass 65,536 values. */
-function checkEnum(
-  col: EnumColumn,
-  name: string,
-  writes: readonly RoomWrite[],
-  keyText: (rec: object) => string,
-  list: boolean,
-): void {
-  const room = MAX_ENUM_VALUES - col.values.length;
-  const fresh = new Set<string>();
-  for (const w of writes) {
-    if (w.superseded) continue;
-    const v = ownValue(w.rec, name) as string | string[] | undefined;
-    if (v === undefined) continue;
-    for (const s of list ? (v as string[]) : [v as string]) {
-      if (col.codeOf(s) >= 0 || fresh.has(s)) continue;
-      fresh.add(s);
-      if (fresh.size > room)
+      if (w.superseded || w.row >= 0) continue;
+      if (++rows > limits.rows)
         throw limitError(
-          `an enum holds at most ${MAX_ENUM_VALUES} distinct values`,
-          name,
+          `the hot tier holds at most ${limits.rows} rows`,
+          undefined,
           keyText(w.rec),
         );
+    }
+    const pool = tier.pool;
+    // The pool: a cheap upper bound (3 UTF-8 bytes per UTF-16 unit, 5 for the prefix);
+    // the exact count of new strings only when the bound does not fit.
+    let bound = 0;
+    for (const f of this.#fields) {
+      const col = tier.columns[f.index]!;
+      const list = f.list ? (col as ListColumn) : undefined;
+      const dict = f.openEnum ? ((list?.items ?? col) as EnumColumn) : undefined;
+      const room = dict === undefined ? 0 : MAX_ENUM_VALUES - dict.values.length;
+      const fresh = new Set<string>();
+      /** True when `s` is one value too many for the dictionary. */
+      const overflows = (s: string): boolean => {
+        if (dict!.codeOf(s) >= 0 || fresh.has(s)) return false;
+        fresh.add(s);
+        return fresh.size > room;
+      };
+      let items = list?.itemCount ?? 0;
+      for (const w of writes) {
+        if (w.superseded) continue;
+        const v = f.guarded ? ownValue(w.rec, f.name) : (w.rec as Record<string, unknown>)[f.name];
+        if (v === undefined) continue;
+        if (list !== undefined) {
+          items += (v as unknown[]).length;
+          if (items > limits.listItems)
+            throw limitError(
+              `a list column holds at most ${limits.listItems} items (compact() reclaims those of replaced records)`,
+              f.name,
+              keyText(w.rec),
+            );
+        }
+        if (dict !== undefined) {
+          let over = false;
+          if (!f.list) over = overflows(v as string);
+          else for (const s of v as string[]) over ||= overflows(s);
+          if (over)
+            throw limitError(
+              `an enum holds at most ${MAX_ENUM_VALUES} distinct values`,
+              f.name,
+              keyText(w.rec),
+            );
+        } else if (f.pooled) {
+          if (!f.list) bound += 3 * (v as string).length + 5;
+          else for (const s of v as string[]) bound += 3 * s.length + 5;
+        }
+      }
+    }
+    if (pool.byteLength + bound > limits.poolBytes) this.#checkPool(tier, writes, keyText);
+  }
+
+  /** The exact count of the new strings' bytes (near the limit only). */
+  #checkPool(tier: RoomTier, writes: readonly RoomWrite[], keyText: (rec: object) => string) {
+    const { pool, limits } = tier;
+    let bytes = pool.byteLength;
+    const fresh = new Set<string>();
+    for (const f of this.#fields) {
+      if (!f.pooled) continue;
+      for (const w of writes) {
+        if (w.superseded) continue;
+        const v = ownValue(w.rec, f.name) as string | string[] | undefined;
+        if (v === undefined) continue;
+        for (const s of f.list ? (v as string[]) : [v as string]) {
+          if (s.length === 0 || fresh.has(s) || pool.find(s) !== undefined) continue;
+          fresh.add(s);
+          const len = utf8Length(s);
+          bytes += varintSize(len) + len;
+          if (bytes > limits.poolBytes)
+            throw limitError(
+              `the string pool holds at most ${limits.poolBytes} bytes (compact() reclaims those of replaced records)`,
+              f.name,
+              keyText(w.rec),
+            );
+        }
+      }
     }
   }
 }

@@ -23,7 +23,7 @@ import { Bitset } from './bitset.ts';
 import { ByteWriter } from './byte-writer.ts';
 import { type Column, isWhole, makeColumn } from './columns.ts';
 import { grow, nextPow2, rowCapacity, trimRows } from './grow.ts';
-import { checkRoom, type HotLimits, type RoomWrite, resolveLimits } from './limits.ts';
+import { type HotLimits, RoomCheck, type RoomWrite, resolveLimits } from './limits.ts';
 import { StringPool } from './string-pool.ts';
 
 /** Options of a hot tier. */
@@ -71,6 +71,7 @@ export class HotTier implements KeySource {
   /** Row key bytes (compared against the query). */
   readonly #rw = new ByteWriter();
   readonly #h = new Uint32Array(2);
+  readonly #room: RoomCheck;
 
   constructor(schema: AnySchema, options: HotTierOptions = {}) {
     this.schema = schema;
@@ -85,6 +86,7 @@ export class HotTier implements KeySource {
     this.#names = schema.hotFields.map((f) => f.name);
     this.#guarded = schema.hotFields.map((f) => f.name in Object.prototype);
     this.keys = new KeyIndex(this);
+    this.#room = new RoomCheck(schema);
   }
 
   #makeColumns(pool: StringPool): Column[] {
@@ -154,7 +156,7 @@ export class HotTier implements KeySource {
    * a limit; reads only, so a refused batch leaves everything as it was. See limits.ts.
    */
   checkRoom(writes: readonly RoomWrite[], keyText: (rec: object) => string): void {
-    checkRoom(this, writes, keyText);
+    this.#room.check(this, writes, keyText);
   }
 
   /** True when `row` holds a live record. */
