@@ -149,7 +149,8 @@ function keyIndexBytes(st: Store<typeof S>): number {
 
 describe('the store across the key index steps', () => {
   for (const [n, cap] of STEPS.filter(([k]) => k >= 11)) {
-    for (const batch of [1, n - 1, n, 100]) {
+    // A batch that crosses the step, one that ends at it, and one record at a time once.
+    for (const batch of n === 12 ? [1, n - 1, n] : [n - 1, n]) {
       test(`${n} records in batches of ${batch}: ${cap} slots, every key found`, async () => {
         await acrossLifecycle(
           S,
