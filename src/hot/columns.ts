@@ -19,6 +19,7 @@ import { flatCopy, utf8Length, writeUtf8 } from '../util/utf8.ts';
 import { Bitset } from './bitset.ts';
 import { ByteWriter } from './byte-writer.ts';
 import { grow, rowCapacity, trimRows } from './grow.ts';
+import type { HotLimits } from './limits.ts';
 import type { StringPool } from './string-pool.ts';
 
 /** One hot column. */
@@ -59,6 +60,7 @@ export interface Column {
 /** Everything a column may need from its tier. */
 export interface ColumnContext {
   readonly pool: StringPool;
+  readonly limits: HotLimits;
 }
 
 type NumberArray =
@@ -134,16 +136,18 @@ class NumberColumn implements Column {
   get(row: number): number {
     return this.data[row]!;
   }
+  // Key bytes are those of `value + 0`: -0 becomes 0, so a key equals another exactly
+  // when the numbers are equal (as filters compare them), not when their bits are.
   writeKey(v: unknown, w: ByteWriter): void {
     // Round through the column's own type so a query for 0.1 finds an f32 row holding fround(0.1).
     this.#one[0] = v as number;
-    w.f64(this.#one[0]!);
+    w.f64(this.#one[0]! + 0);
   }
   writeRowKey(row: number, w: ByteWriter): void {
-    w.f64(this.data[row]!);
+    w.f64(this.data[row]! + 0);
   }
   matchKey(row: number, key: Uint8Array, pos: number): number {
-    F64[0] = this.data[row]!;
+    F64[0] = this.data[row]! + 0;
     for (let i = 0; i < 8; i++) if (key[pos + i] !== F64_BYTES[i]) return -1;
     return pos + 8;
   }
@@ -258,9 +262,10 @@ export class EnumColumn implements Column {
   constructor(field: AnyField, name: string) {
     this.#closed = field.values !== undefined;
     this.#name = name;
-    for (const v of field.values ?? []) this.#add(v);
+    // Declared values are held by the schema anyway: no copy (65,536 copies cost ~0.4 s).
+    for (const v of field.values ?? []) this.#add(v, false);
   }
-  #add(v: string): number {
+  #add(v: string, copy = true): number {
     const code = this.values.length;
     if (code >= 65536)
       throw new LeanrecError('E_LIMIT', `enum field "${this.#name}" has more than 65,536 values`, {
@@ -269,7 +274,7 @@ export class EnumColumn implements Column {
     if (code === 256 && this.codes instanceof Uint8Array) this.codes = Uint16Array.from(this.codes);
     // A copy, never the caller's string: a value sliced from a parser's chunk would keep
     // the whole chunk alive for as long as the store lives.
-    v = flatCopy(v);
+    if (copy) v = flatCopy(v);
     this.values.push(v);
     this.#codes.set(v, code);
     return code;
@@ -277,10 +282,6 @@ export class EnumColumn implements Column {
   /** The code of `v`, or -1 when the dictionary does not hold it. */
   codeOf(v: string): number {
     return this.#codes.get(v) ?? -1;
-  }
-  /** True when adding `values` would stay within 65,536 (used to refuse a batch before writing). */
-  wouldFit(newValues: number): boolean {
-    return this.values.length + newValues <= 65536;
   }
   ensure(rows: number): void {
     if (rows > this.codes.length) this.codes = grow(this.codes, rows);
@@ -486,8 +487,12 @@ class ListColumn implements Column {
   readonly items: Column;
   /** Item slots in use (live and garbage). */
   itemCount = 0;
+  readonly #name: string;
+  readonly #maxItems: number;
   constructor(field: AnyField, ctx: ColumnContext, name: string) {
     this.items = makeColumn(field.inner!, ctx, name);
+    this.#name = name;
+    this.#maxItems = ctx.limits.listItems;
   }
   ensure(rows: number): void {
     if (rows > this.starts.length) {
@@ -498,8 +503,13 @@ class ListColumn implements Column {
   set(row: number, v: unknown): void {
     const arr = v as unknown[];
     const start = this.itemCount;
-    if (start + arr.length > 0xffffffff)
-      throw new LeanrecError('E_LIMIT', 'list items exceed 2^32');
+    // The store refuses such a batch before writing (limits.ts); this is the last guard.
+    if (start + arr.length > this.#maxItems)
+      throw new LeanrecError(
+        'E_LIMIT',
+        `list field "${this.#name}" holds at most ${this.#maxItems} items`,
+        { field: this.#name },
+      );
     this.items.ensure(start + arr.length);
     for (let i = 0; i < arr.length; i++) this.items.set(start + i, arr[i]);
     this.itemCount = start + arr.length;

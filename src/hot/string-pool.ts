@@ -38,6 +38,12 @@ export interface StringPoolOptions {
    * @defaultValue 1024
    */
   initialBytes?: number;
+  /**
+   * @internal For tests only: a byte limit below the real one (2^32 − 1; a larger value
+   * is ignored), so a test can reach the limit without a 4 GiB pool.
+   * @defaultValue 2^32 − 1
+   */
+  maxBytes?: number;
 }
 
 /** Byte figures of a {@link StringPool}, see {@link StringPool.memory}. */
@@ -112,10 +118,15 @@ export class StringPool {
   #freeSlot: number;
   /** Encoding space for `find`, so a lookup never grows the pool. */
   #scratch: Uint8Array;
+  /** The byte limit ({@link MAX_POOL_BYTES} unless a test lowered it). */
+  readonly #max: number;
 
   /** Creates a pool holding only the empty string (offset 0). */
   constructor(options: StringPoolOptions = {}) {
-    this.#bytes = new Uint8Array(nextPow2(Math.max(16, options.initialBytes ?? 1024)));
+    this.#max = Math.min(MAX_POOL_BYTES, options.maxBytes ?? MAX_POOL_BYTES);
+    this.#bytes = new Uint8Array(
+      Math.min(this.#max, nextPow2(Math.max(16, options.initialBytes ?? 1024))),
+    );
     this.#used = 1; // bytes[0] = 0x00: the empty string
     this.#count = 1;
     this.#hash = options.hash ?? hash64;
@@ -161,7 +172,12 @@ export class StringPool {
     const at = this.#used + prefix;
     let room = 3 * n;
     if (at + room > this.#bytes.length) {
-      if (at + room > MAX_POOL_BYTES) room = utf8Length(s);
+      if (at + room > this.#max) {
+        // Near the limit: a string the pool holds already needs no room at all.
+        const held = this.find(s);
+        if (held !== undefined) return held;
+        room = utf8Length(s);
+      }
       this.#ensure(at + room);
     }
     // Encode in place past the used part; commit only if the string is new.
@@ -463,13 +479,13 @@ export class StringPool {
   #ensure(need: number): void {
     const old = this.#bytes;
     if (need <= old.length) return;
-    if (need > MAX_POOL_BYTES) {
+    if (need > this.#max) {
       throw new LeanrecError(
         'E_LIMIT',
-        `string pool would need ${need} bytes; the limit is ${MAX_POOL_BYTES} (4 GiB)`,
+        `string pool would need ${need} bytes; the limit is ${this.#max}`,
       );
     }
-    const cap = Math.min(MAX_POOL_BYTES, Math.max(2 * old.length, nextPow2(need)));
+    const cap = Math.min(this.#max, Math.max(2 * old.length, nextPow2(need)));
     let next: Uint8Array;
     try {
       next = new Uint8Array(cap);

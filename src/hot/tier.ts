@@ -23,12 +23,18 @@ import { Bitset } from './bitset.ts';
 import { ByteWriter } from './byte-writer.ts';
 import { type Column, isWhole, makeColumn } from './columns.ts';
 import { grow, nextPow2, rowCapacity, trimRows } from './grow.ts';
+import { type HotLimits, RoomCheck, type RoomWrite, resolveLimits } from './limits.ts';
 import { StringPool } from './string-pool.ts';
 
 /** Options of a hot tier. */
 export interface HotTierOptions {
   /** The 64-bit key hash. Injectable so tests can force collisions. @defaultValue hash64 */
   hash?: HashFn;
+  /**
+   * @internal For tests only: lower limits than {@link HOT_LIMITS} (never higher), so a
+   * test can reach a limit that is too large to reach for real (2^32 rows, a 4 GiB pool).
+   */
+  limits?: Partial<HotLimits>;
 }
 
 /** One named part of the hot tier's memory. */
@@ -40,6 +46,8 @@ export interface TierMemoryPart {
 
 export class HotTier implements KeySource {
   readonly schema: AnySchema;
+  /** The capacity limits in force (production ones unless a test lowered them). */
+  readonly limits: HotLimits;
   pool: StringPool;
   /** Columns by hot field index. Replaced as a whole by `compact()`/`restore()`. */
   columns: Column[];
@@ -63,11 +71,13 @@ export class HotTier implements KeySource {
   /** Row key bytes (compared against the query). */
   readonly #rw = new ByteWriter();
   readonly #h = new Uint32Array(2);
+  readonly #room: RoomCheck;
 
   constructor(schema: AnySchema, options: HotTierOptions = {}) {
     this.schema = schema;
     this.#hash = options.hash ?? hash64;
-    this.pool = new StringPool();
+    this.limits = resolveLimits(options.limits);
+    this.pool = new StringPool({ maxBytes: this.limits.poolBytes });
     this.columns = this.#makeColumns(this.pool);
     this.presence = schema.hotFields.map((f) => (f.field.isOptional ? new Bitset() : undefined));
     this.ids = new Uint32Array(16);
@@ -76,10 +86,12 @@ export class HotTier implements KeySource {
     this.#names = schema.hotFields.map((f) => f.name);
     this.#guarded = schema.hotFields.map((f) => f.name in Object.prototype);
     this.keys = new KeyIndex(this);
+    this.#room = new RoomCheck(schema);
   }
 
   #makeColumns(pool: StringPool): Column[] {
-    return this.schema.hotFields.map((f) => makeColumn(f.field, { pool }, f.name));
+    const limits = this.limits;
+    return this.schema.hotFields.map((f) => makeColumn(f.field, { pool, limits }, f.name));
   }
 
   // ── keys ────────────────────────────────────────────────────────────────
@@ -134,6 +146,19 @@ export class HotTier implements KeySource {
 
   // ── rows ────────────────────────────────────────────────────────────────
 
+  /** Freed rows waiting for reuse: new records take them before the tier grows. */
+  get freeCount(): number {
+    return this.#freeCount;
+  }
+
+  /**
+   * Throws `E_LIMIT` (naming the field and the record) when applying `writes` would pass
+   * a limit; reads only, so a refused batch leaves everything as it was. See limits.ts.
+   */
+  checkRoom(writes: readonly RoomWrite[], keyText: (rec: object) => string): void {
+    this.#room.check(this, writes, keyText);
+  }
+
   /** True when `row` holds a live record. */
   isLive(row: number): boolean {
     return row >= 0 && row < this.rowCount && !this.free.get(row);
@@ -145,7 +170,8 @@ export class HotTier implements KeySource {
     if (this.#freeCount > 0) row = this.#freeRows[--this.#freeCount]!;
     else {
       row = this.rowCount;
-      if (row >= 0xffffffff) throw new LeanrecError('E_LIMIT', 'more than 2^32-1 rows');
+      if (row >= this.limits.rows)
+        throw new LeanrecError('E_LIMIT', `the hot tier holds at most ${this.limits.rows} rows`);
       this.#ensureRows(row + 1);
       this.rowCount = row + 1;
     }
@@ -245,7 +271,7 @@ export class HotTier implements KeySource {
     const oldRows = new Uint32Array(n);
     let k = 0;
     for (let r = 0; r < this.rowCount; r++) if (!this.free.get(r)) oldRows[k++] = r;
-    const pool = new StringPool();
+    const pool = new StringPool({ maxBytes: this.limits.poolBytes });
     const cols = this.#makeColumns(pool);
     const cap = rowCapacity(n);
     for (const c of cols) c.ensure(cap);
@@ -336,7 +362,11 @@ export class HotTier implements KeySource {
     parts: Map<string, Uint8Array[]>,
     own = false,
   ): void {
-    const pool = StringPool.fromBytes(parts.get('pool')?.[0] ?? new Uint8Array([0]), {}, own);
+    const pool = StringPool.fromBytes(
+      parts.get('pool')?.[0] ?? new Uint8Array([0]),
+      { maxBytes: this.limits.poolBytes },
+      own,
+    );
     const cols = this.#makeColumns(pool);
     const n = meta.rowCount;
     const cap = rowCapacity(n);

@@ -54,7 +54,12 @@ export const t = {
   u32: (): Field<number> => new Field('u32'),
   /** Signed 32-bit integer. */
   i32: (): Field<number> => new Field('i32'),
-  /** 32-bit float: any number is accepted and stored rounded to float32 (`Math.fround`). */
+  /**
+   * 32-bit float: stored rounded to float32 (`Math.fround`); a key or a filter value is
+   * rounded the same way, so `0.1` finds the row holding `fround(0.1)`. NaN and ±Infinity
+   * are accepted; a finite number that float32 cannot hold (|v| ≥ 2^128 − 2^103, which
+   * would round to ±Infinity) is invalid (`E_INVALID_RECORD`).
+   */
   f32: (): Field<number> => new Field('f32'),
   /** 64-bit float (any JS number, NaN and ±Infinity included). */
   f64: (): Field<number> => new Field('f64'),

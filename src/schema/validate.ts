@@ -21,7 +21,9 @@ const checkers: { [K in FieldKind]: (f: AnyField) => Check } = {
   u32: () => (v) => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 0xffffffff,
   i32: () => (v) =>
     Number.isInteger(v) && (v as number) >= -0x80000000 && (v as number) <= 0x7fffffff,
-  f32: () => (v) => typeof v === 'number',
+  // A finite value past float32's range would be stored as ±Infinity: refused, not changed.
+  f32: () => (v) =>
+    typeof v === 'number' && (Number.isFinite(Math.fround(v)) || !Number.isFinite(v)),
   f64: () => (v) => typeof v === 'number',
   bytes: (f) => (v) => v instanceof Uint8Array && v.length === f.width,
   hex: (f) => (v) => typeof v === 'string' && v.length === 2 * f.width && HEX.test(v),
@@ -36,9 +38,17 @@ const checkers: { [K in FieldKind]: (f: AnyField) => Check } = {
   json: () => (v) => isJson(v, 0),
 };
 
-/** The value check for a field type. */
+/** Checks already built: fields are immutable, and a closed enum's check holds a Set of its values. */
+const checks = new WeakMap<AnyField, Check>();
+
+/** The value check for a field type (built once per field: filters ask for it on every call). */
 export function checkFor(f: AnyField): Check {
-  return checkers[f.kind](f);
+  let check = checks.get(f);
+  if (check === undefined) {
+    check = checkers[f.kind](f);
+    checks.set(f, check);
+  }
+  return check;
 }
 
 function isJson(v: unknown, depth: number): boolean {

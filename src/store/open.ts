@@ -55,7 +55,10 @@ export async function openStore<S extends AnySchema>(
     if (v !== undefined && (!Number.isSafeInteger(v) || v < 0))
       throw new LeanrecError('E_ARGUMENT', `openStore: ${k} must be a non-negative integer`);
   }
-  const tier = new HotTier(schema, options.hash === undefined ? {} : { hash: options.hash });
+  const tier = new HotTier(schema, {
+    ...(options.hash === undefined ? {} : { hash: options.hash }),
+    ...(options._limits === undefined ? {} : { limits: options._limits }),
+  });
   if (options.cold === false) return new Store(schema, tier, undefined);
   const cold = await ColdTier.open(schema, tier, options);
   return new Store(schema, tier, cold);

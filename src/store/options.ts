@@ -1,4 +1,5 @@
 import type { AbstractLevel } from 'abstract-level';
+import type { HotLimits } from '../hot/limits.ts';
 import type { HashFn } from '../keys/hash.ts';
 
 /** A database of byte keys and byte values (an abstract-level database), as a store uses it. */
@@ -82,6 +83,12 @@ export interface StoreOptions {
   database?: DatabaseFactory;
   /** The 64-bit key hash; injectable for tests. @defaultValue the built-in `hash64` */
   hash?: HashFn;
+  /**
+   * @internal For tests only: hot-tier limits lower than the real ones (rows, string
+   * pool bytes, list items; a larger value is ignored), so that a test reaches a limit
+   * that is too large to reach for real. Not part of the API.
+   */
+  _limits?: Partial<HotLimits>;
 }
 
 /** Options of `ingest` and `putMany`. */

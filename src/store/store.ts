@@ -1,15 +1,21 @@
 import type { ColdTier } from '../cold/cold-tier.ts';
 import { LeanrecError } from '../errors.ts';
-import type { EnumColumn } from '../hot/columns.ts';
 import type { HotTier } from '../hot/tier.ts';
 import { ID, makeViewClass, ROW, setOwn, type ViewBase, type ViewClass } from '../hot/view.ts';
 import { SecondaryIndexes } from '../keys/secondary.ts';
 import type { Infer, InferHot } from '../schema/infer.ts';
 import type { AnySchema } from '../schema/schema.ts';
-import { checkFor, describeValue, ownValue, RecordValidator } from '../schema/validate.ts';
+import { checkFor, describeValue, RecordValidator } from '../schema/validate.ts';
 import { DEFAULT_BATCH_SIZE, type WriteOptions, type WriteResult } from './options.ts';
 import { type Filter, matchRows, popcount } from './query.ts';
 import type { KeyOf, MemoryPart, RecordView, StoreMemory } from './types.ts';
+
+/**
+ * The largest record id. Ids are u32s in the cold tier's keys and never reused, so a
+ * store assigns 2^32 − 1 of them in its life (0 … 0xFFFFFFFE): `nextId` itself must
+ * stay a u32.
+ */
+export const MAX_ID = 0xfffffffe;
 
 /** One planned write of a batch. */
 export interface PlannedWrite {
@@ -49,7 +55,6 @@ export class Store<S extends AnySchema> {
   readonly #secondary: SecondaryIndexes;
   readonly #View: ViewClass;
   readonly #cold: ColdTier | undefined;
-  readonly #openEnums: readonly number[];
   #closed = false;
   #queue: Promise<unknown> = Promise.resolve();
   /** Ingests under way: `close()` waits for them (they may still be reading their source). */
@@ -62,9 +67,6 @@ export class Store<S extends AnySchema> {
     this.#cold = cold;
     this.#validator = new RecordValidator(schema);
     this.#secondary = new SecondaryIndexes(tier);
-    this.#openEnums = schema.hotFields
-      .filter((f) => f.field.kind === 'enum' && f.field.values === undefined)
-      .map((f) => f.index);
     const store = this;
     this.#View = makeViewClass(schema.hotFields, {
       cold(this: ViewBase, group?: string) {
@@ -446,7 +448,6 @@ export class Store<S extends AnySchema> {
       }
     }
     if (valid.length === 0) return;
-    this.#checkEnumRoom(valid);
     const tier = this.#tier;
     const plan: PlannedWrite[] = [];
     const seen = valid.length > 1 ? new Map<string, PlannedWrite>() : undefined;
@@ -464,10 +465,20 @@ export class Store<S extends AnySchema> {
         const id = row >= 0 ? tier.ids[row]! : nextId++;
         p = { rec, row, id, superseded: false, replacesEarlier: false };
       }
-      if (nextId > 0xffffffff) throw new LeanrecError('E_LIMIT', 'record ids exhausted (2^32)');
+      if (nextId > MAX_ID + 1) {
+        const key = this.#validator.keyText(rec);
+        throw new LeanrecError(
+          'E_LIMIT',
+          `record ${key}: record ids are exhausted (ids are u32s, never reused; the last is ${MAX_ID}); the batch was not written`,
+          { key },
+        );
+      }
       seen?.set(ks, p);
       plan.push(p);
     }
+    // Refused here, before the cold tier stores anything: a column that finds itself
+    // full while the batch is applied would leave a half-written row.
+    tier.checkRoom(plan, (rec) => this.#validator.keyText(rec));
     await this.#cold?.write(plan, nextId);
     // Counted as if the batch's records were written one after the other: a key's first
     // record inserts (or updates a stored one), each later record with that key updates.
@@ -483,23 +494,6 @@ export class Store<S extends AnySchema> {
     if (nextId > tier.nextId) tier.nextId = nextId;
     result.batches++;
     this.#secondary.invalidate();
-  }
-
-  /** Refuses a batch that would push an open enum past 65,536 values, before anything is written. */
-  #checkEnumRoom(recs: Record<string, unknown>[]): void {
-    for (const i of this.#openEnums) {
-      const col = this.#tier.columns[i] as EnumColumn;
-      const name = this.schema.hotFields[i]!.name;
-      const fresh = new Set<string>();
-      for (const r of recs) {
-        const v = ownValue(r, name) as string | undefined;
-        if (v !== undefined && col.codeOf(v) < 0) fresh.add(v);
-      }
-      if (!col.wouldFit(fresh.size))
-        throw new LeanrecError('E_LIMIT', `enum field "${name}" would exceed 65,536 values`, {
-          field: name,
-        });
-    }
   }
 }
 

@@ -9,10 +9,10 @@
  */
 import fc from 'fast-check';
 import { LeanrecError } from '../errors.ts';
-import type { AnyField, FieldKind, FieldMap, ScalarKind } from '../schema/field.ts';
+import type { AnyField, FieldKind, FieldMap, NumberKind, ScalarKind } from '../schema/field.ts';
 import type { Infer, InferField } from '../schema/infer.ts';
 import { type AnySchema, RESERVED_VIEW_NAMES, schema } from '../schema/schema.ts';
-import { type Json, t } from '../schema/t.ts';
+import { type Json, MAX_ENUM_VALUES, t } from '../schema/t.ts';
 
 /** How strings are drawn: a fast-check string unit, or any arbitrary of single characters. */
 export type StringUnit =
@@ -46,6 +46,25 @@ export interface ValueOptions {
    * @defaultValue 3
    */
   readonly maxJsonDepth?: number;
+  /**
+   * How many distinct values an open `t.enum()` (and a list of them) draws from: values
+   * `v0`, `é1`, `𝒳 2`… up to `distinctValues − 1`. Large enough (≥ 257) and with enough
+   * records, the data crosses the enum's code width (1 byte up to 256 values, 2 from 257);
+   * past 65,536 distinct values it crosses the enum limit (`E_LIMIT`). Without it, open
+   * enums draw random strings of at most 6 units.
+   * @defaultValue undefined (random strings)
+   */
+  readonly distinctValues?: number;
+  /**
+   * Draw numbers mostly (3 in 4) at the edges of their type instead of anywhere: for
+   * integers the minimum, the maximum and their neighbours (and -1, 0, 1 for `i32`, 2^31
+   * for `u32`); for `f32` ±3.4028234663852886e38, the smallest subnormal and normal
+   * magnitudes, 2^24 and its neighbour, ±0, ±Infinity and NaN (all exact float32, so a
+   * value reads back as drawn); for `f64` ±`Number.MAX_VALUE`, ±`Number.MIN_VALUE`,
+   * ±`Number.MAX_SAFE_INTEGER`, 2^32 ± 1, `Number.EPSILON`, ±0, ±Infinity and NaN.
+   * @defaultValue false
+   */
+  readonly numberEdges?: boolean;
 }
 
 /** Options of {@link arbitraryRecord}. */
@@ -76,6 +95,13 @@ export interface SchemaOptions {
    * @defaultValue 3
    */
   readonly maxColdGroups?: number;
+  /**
+   * Largest number of values of a closed `t.enum([...])` (at most 65,536). Past 6, sizes
+   * are drawn from 1 to this, with 256, 257 and the maximum itself often, so that closed
+   * enums cross their code width; the extra values are `~0`, `~1`…
+   * @defaultValue 6
+   */
+  readonly maxEnumValues?: number;
 }
 
 const U32_MAX = 0xffffffff;
@@ -103,32 +129,110 @@ function hexOf(bytes: Uint8Array): string {
   return s;
 }
 
+const F32_MAX = 3.4028234663852886e38;
+/** Edge values of each number kind, for {@link ValueOptions.numberEdges}. */
+const NUMBER_EDGES: { [K in NumberKind]: readonly number[] } = {
+  u8: [0, 1, 0xfe, 0xff],
+  u16: [0, 1, 0xfffe, 0xffff],
+  u32: [0, 1, 0x7fffffff, 0x80000000, U32_MAX - 1, U32_MAX],
+  i32: [-0x80000000, -0x7fffffff, -1, 0, 1, 0x7ffffffe, 0x7fffffff],
+  f32: [
+    F32_MAX,
+    -F32_MAX,
+    2 ** -149,
+    -(2 ** -149),
+    2 ** -126,
+    2 ** 24,
+    2 ** 24 - 1,
+    0,
+    -0,
+    Number.POSITIVE_INFINITY,
+    Number.NEGATIVE_INFINITY,
+    Number.NaN,
+  ],
+  f64: [
+    Number.MAX_VALUE,
+    -Number.MAX_VALUE,
+    Number.MIN_VALUE,
+    -Number.MIN_VALUE,
+    Number.MAX_SAFE_INTEGER,
+    Number.MIN_SAFE_INTEGER,
+    2 ** 32 - 1,
+    2 ** 32 + 1,
+    Number.EPSILON,
+    0,
+    -0,
+    Number.POSITIVE_INFINITY,
+    Number.NEGATIVE_INFINITY,
+    Number.NaN,
+  ],
+};
+
+/** `arb`, or mostly the kind's edges when `o.numberEdges` is set. */
+function number(
+  kind: NumberKind,
+  o: ValueOptions,
+  arb: fc.Arbitrary<number>,
+): fc.Arbitrary<number> {
+  if (o.numberEdges !== true) return arb;
+  return fc.oneof(
+    { arbitrary: fc.constantFrom(...NUMBER_EDGES[kind]), weight: 3 },
+    { arbitrary: arb, weight: 1 },
+  );
+}
+
+const ENUM_PREFIXES = ['v', 'é', '𝒳 '];
+
+/** Value `i` of an open enum drawn with {@link ValueOptions.distinctValues}. */
+function enumValue(i: number): string {
+  return `${ENUM_PREFIXES[i % 3]}${i}`;
+}
+
+function distinctValues(o: ValueOptions): number | undefined {
+  const n = o.distinctValues;
+  if (n === undefined) return undefined;
+  if (!Number.isInteger(n) || n < 1)
+    throw new LeanrecError(
+      'E_ARGUMENT',
+      `arbitraryValue: distinctValues must be a positive integer, got ${n}`,
+    );
+  return n;
+}
+
 type ValueArb = (f: AnyField, o: ValueOptions) => fc.Arbitrary<unknown>;
 
 /** One entry per field kind: the arbitrary of valid values for a field of that kind. */
 const valueArbs: { [K in FieldKind]: ValueArb } = {
   string: (_f, o) => stringArb(o),
   enum: (f, o) => {
-    if (f.values === undefined) return stringArb(o, Math.min(o.maxStringLength ?? 12, 6));
+    if (f.values === undefined) {
+      const n = distinctValues(o);
+      if (n !== undefined) return fc.nat({ max: n - 1 }).map(enumValue);
+      return stringArb(o, Math.min(o.maxStringLength ?? 12, 6));
+    }
     if (f.values.length === 0)
       throw new LeanrecError('E_ARGUMENT', 'arbitraryValue: t.enum([]) has no valid value');
     return fc.constantFrom(...f.values);
   },
   flag: () => fc.boolean(),
-  u8: () => bounded(0, 0xff, fc.integer({ min: 0, max: 0xff })),
-  u16: () => bounded(0, 0xffff, fc.integer({ min: 0, max: 0xffff })),
-  u32: () =>
-    bounded(
-      0,
-      U32_MAX,
-      fc
-        .tuple(fc.integer({ min: 0, max: 0xffff }), fc.integer({ min: 0, max: 0xffff }))
-        .map(([hi, lo]) => hi * 0x10000 + lo),
+  u8: (_f, o) => number('u8', o, bounded(0, 0xff, fc.integer({ min: 0, max: 0xff }))),
+  u16: (_f, o) => number('u16', o, bounded(0, 0xffff, fc.integer({ min: 0, max: 0xffff }))),
+  u32: (_f, o) =>
+    number(
+      'u32',
+      o,
+      bounded(
+        0,
+        U32_MAX,
+        fc
+          .tuple(fc.integer({ min: 0, max: 0xffff }), fc.integer({ min: 0, max: 0xffff }))
+          .map(([hi, lo]) => hi * 0x10000 + lo),
+      ),
     ),
-  i32: () => bounded(-0x80000000, 0x7fffffff, fc.integer()),
+  i32: (_f, o) => number('i32', o, bounded(-0x80000000, 0x7fffffff, fc.integer())),
   // fc.float() yields exact float32 values, -0, NaN and ±Infinity included.
-  f32: () => fc.float(),
-  f64: () => fc.double(),
+  f32: (_f, o) => number('f32', o, fc.float()),
+  f64: (_f, o) => number('f64', o, fc.double()),
   bytes: (f) => fc.uint8Array({ minLength: f.width, maxLength: f.width }),
   hex: (f) => fc.uint8Array({ minLength: f.width, maxLength: f.width }).map(hexOf),
   list: (f, o) => fc.array(arbitraryValue(f.inner!, o), { maxLength: o.maxListLength ?? 5 }),
@@ -280,7 +384,12 @@ const badArbs: { [K in FieldKind]: BadArb } = {
   u16: () => intOutOfRange(0, 0xffff),
   u32: () => intOutOfRange(0, U32_MAX),
   i32: () => intOutOfRange(-0x80000000, 0x7fffffff),
-  f32: () => bad('wrong type', notNumber),
+  f32: () =>
+    fc.oneof(
+      bad('wrong type', notNumber),
+      // Finite, but float32 would round it to ±Infinity.
+      bad('out of range', fc.constantFrom(2 ** 128 - 2 ** 103, -(2 ** 128), Number.MAX_VALUE)),
+    ),
   f64: () => bad('wrong type', notNumber),
   bytes: (f) =>
     fc.oneof(
@@ -447,26 +556,34 @@ const build: Builder = (kind, { values, width, inner }) => {
   }
 };
 
+/** Closed enum value sets: 1–6 drawn strings, padded to up to `maxValues` values. */
+function enumValuesArb(maxValues: number): fc.Arbitrary<string[]> {
+  const drawn = fc.uniqueArray(
+    fc.oneof(fc.constantFrom('amd64', 'all', ''), fc.string({ maxLength: 5, unit: 'grapheme' })),
+    {
+      minLength: 1,
+      maxLength: 6,
+    },
+  );
+  if (maxValues < 6) return drawn.map((vals) => vals.slice(0, maxValues));
+  if (maxValues === 6) return drawn;
+  const sizes = [256, 257, maxValues].filter((n) => n <= maxValues);
+  const size = fc.oneof(fc.constantFrom(...sizes), fc.integer({ min: 1, max: maxValues }));
+  return fc.tuple(drawn, size).map(([vals, n]) => {
+    const set = new Set(vals.slice(0, n));
+    for (let i = 0; set.size < n; i++) set.add(`~${i}`);
+    return [...set];
+  });
+}
+
 function fieldArb(
   kinds: readonly FieldKind[],
-  opts: { optional: boolean; indexed: boolean },
+  opts: { optional: boolean; indexed: boolean; maxEnumValues: number },
 ): fc.Arbitrary<AnyField> {
   return fc
     .record({
       kind: fc.constantFrom(...kinds),
-      values: fc.option(
-        fc.uniqueArray(
-          fc.oneof(
-            fc.constantFrom('amd64', 'all', ''),
-            fc.string({ maxLength: 5, unit: 'grapheme' }),
-          ),
-          {
-            minLength: 1,
-            maxLength: 6,
-          },
-        ),
-        { nil: undefined },
-      ),
+      values: fc.option(enumValuesArb(opts.maxEnumValues), { nil: undefined }),
       width: fc.constantFrom(1, 2, 4, 20, 32),
       inner: fc.constantFrom(...SCALAR_KINDS),
       optional: opts.optional ? fc.boolean() : fc.constant(false),
@@ -497,6 +614,12 @@ function fieldArb(
 export function arbitrarySchema(options: SchemaOptions = {}): fc.Arbitrary<AnySchema> {
   const maxHot = options.maxHotFields ?? 6;
   const maxGroups = options.maxColdGroups ?? 3;
+  const maxEnumValues = options.maxEnumValues ?? 6;
+  if (!Number.isInteger(maxEnumValues) || maxEnumValues < 1 || maxEnumValues > MAX_ENUM_VALUES)
+    throw new LeanrecError(
+      'E_ARGUMENT',
+      `arbitrarySchema: maxEnumValues must be an integer from 1 to ${MAX_ENUM_VALUES}, got ${maxEnumValues}`,
+    );
   const pool = options.hostileNames === false ? PLAIN_NAMES : [...PLAIN_NAMES, ...HOSTILE_NAMES];
   const groupPool =
     options.hostileNames === false ? GROUP_NAMES : [...GROUP_NAMES, '__proto__', 'constructor'];
@@ -505,13 +628,15 @@ export function arbitrarySchema(options: SchemaOptions = {}): fc.Arbitrary<AnySc
   return fc
     .record({
       names: fc.shuffledSubarray(pool, { minLength: pool.length, maxLength: pool.length }),
-      keys: fc.array(fieldArb(KEY_KINDS, { optional: false, indexed: true }), {
+      keys: fc.array(fieldArb(KEY_KINDS, { optional: false, indexed: true, maxEnumValues }), {
         minLength: 1,
         maxLength: 4,
       }),
-      hot: fc.array(fieldArb(hotKinds, { optional: true, indexed: true }), { maxLength: maxHot }),
+      hot: fc.array(fieldArb(hotKinds, { optional: true, indexed: true, maxEnumValues }), {
+        maxLength: maxHot,
+      }),
       groups: fc.array(
-        fc.array(fieldArb(allKinds, { optional: true, indexed: false }), {
+        fc.array(fieldArb(allKinds, { optional: true, indexed: false, maxEnumValues }), {
           minLength: 1,
           maxLength: 3,
         }),

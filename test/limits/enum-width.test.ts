@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { LeanrecError, openStore, schema, t } from 'leanrec';
 import { metaKey } from '../../src/cold/layout.ts';
+import { acrossLifecycle, rejectsWith } from '../helpers/lifecycle.ts';
 
 const S = schema({ key: ['id'], hot: { id: t.u32(), tag: t.enum() } });
 type Rec = { id: number; tag: string };
@@ -96,5 +97,41 @@ describe('open enum code width (256 → 257 values)', () => {
     assert.equal(st.count(), 65536);
     assert.equal(st.get({ id: 65536 }), undefined);
     await st.close();
+  });
+});
+
+describe('open enum limit on disk, batches that cross it', () => {
+  test('65,535 and 65,536 values fit; the batch that brings the 65,537th writes nothing, after reopen and rebuild too', async () => {
+    await acrossLifecycle(
+      S,
+      {
+        async write(st) {
+          await st.ingest(recs(65535), { batchSize: 10000 }); // limit − 1
+          const err = await rejectsWith(
+            st.putMany([
+              { id: 65535, tag: 'v65535' },
+              { id: 65536, tag: 'v65536' },
+            ]),
+            'E_LIMIT',
+            { field: 'tag', key: '65536' },
+          );
+          assert.equal(err.field, 'tag');
+          await st.putMany([{ id: 65535, tag: 'v65535' }]); // the limit
+          await st.putMany([{ id: 70000, tag: 'v0' }]); // a value it holds: fits
+        },
+        async check(st) {
+          assert.equal(st.size, 65537);
+          for (const id of [0, 255, 256, 65534, 65535]) assert.equal(st.get({ id })?.tag, `v${id}`);
+          assert.equal(st.count({ tag: 'v0' }), 2);
+          assert.equal(st.get({ id: 65536 }), undefined);
+          await rejectsWith(st.put({ id: 65536, tag: 'v65536' }), 'E_LIMIT', {
+            field: 'tag',
+            key: '65536',
+          });
+          assert.equal([...st.where()].length, 65537);
+        },
+      },
+      ['rebuild'], // hot-only is the case above
+    );
   });
 });

@@ -2,6 +2,10 @@
  * Model-based test: random sequences of put / putMany (upserts) / delete / get / has /
  * where / count / compact against a `Map` of plain objects, on a hot-only store and on
  * a memory-level store (where `record()` must also equal the model's whole record).
+ *
+ * A second case draws records with the arbitraries' size knobs: the open enum `sec`
+ * from 2,000 values, with floods of ≥ 260 distinct values, so its dictionary crosses
+ * 256 values (the 1 → 2 byte code width) in every run, and numbers at their type's edges.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -254,8 +258,71 @@ const commands = [
   fc.constant(new Compact()),
 ];
 
+/** Records over the same key space, with `sec` from 2,000 values and numbers at their edges. */
+const wideArb: fc.Arbitrary<Rec> = fc
+  .tuple(
+    arbitraryRecord(M, {
+      maxStringLength: 5,
+      maxListLength: 3,
+      maxJsonDepth: 2,
+      distinctValues: 2000,
+      numberEdges: true,
+    }),
+    // All 256 values of the u8 key: floods mostly insert, so the records that brought
+    // the 256th and 257th values stay to be read back.
+    fc.record({ name: fc.constantFrom(...NAMES), v: fc.integer({ min: 0, max: 255 }) }),
+  )
+  .map(([r, k]) => ({ ...r, ...k }));
+
+const wideCommands = [
+  wideArb.map((rec) => new Put(rec)),
+  // A flood: ≥ 260 records with distinct `sec` values (one may be absent), in small
+  // batches so that none is superseded before it is written: the dictionary passes 256.
+  fc
+    .tuple(
+      fc.uniqueArray(wideArb, { minLength: 260, maxLength: 300, selector: (r) => r.sec }),
+      fc.integer({ min: 1, max: 4 }),
+    )
+    .map(([rs, b]) => new PutMany(rs, b)),
+  keyArb.map((k) => new Delete(k)),
+  keyArb.map((k) => new Get(k)),
+  fc.tuple(filterArb, fc.boolean()).map(([f, reuse]) => new Where(f, reuse)),
+  fc.constant(new Compact()),
+];
+
 for (const cold of [false, true]) {
   describe(cold ? 'memory-level store' : 'hot-only store', () => {
+    test('an open enum past 256 values and numbers at their edges (arbitraries size knobs)', async () => {
+      let crossed = 0;
+      await fc.assert(
+        fc.asyncProperty(
+          fc.commands(wideCommands, { maxCommands: LONG ? 40 : 12 }),
+          async (cmds) => {
+            const store = (await openStore(M, cold ? {} : { cold: false })) as unknown as AnyStore;
+            const model: Model = { records: new Map() };
+            try {
+              await fc.asyncModelRun(() => ({ model, real: { store, cold } }), cmds);
+              // Every record of the model reads back whole (a flood has no Get of its own).
+              assert.equal(store.size, model.records.size);
+              for (const rec of model.records.values()) {
+                const v = store.get(rec);
+                assert.deepEqual(v?.toObject(), hotOf(rec), `record ${show(rec)}`);
+                if (cold) assert.deepEqual(v?.record(), rec);
+              }
+              const col = (store as unknown as { _tier: { columns: { values?: string[] }[] } })
+                ._tier.columns[M.byName.get('sec')!.index]!;
+              if (col.values!.length > 256) crossed++;
+            } finally {
+              await store.close();
+            }
+          },
+        ),
+        // Shrinking sequences of 300-record floods takes minutes: report the first failure.
+        { numRuns: LONG ? 100 : 8, endOnFailure: true },
+      );
+      assert.ok(crossed > 0, 'some run took the enum past 256 values');
+    });
+
     test('behaves like a Map of plain objects', async () => {
       await fc.assert(
         fc.asyncProperty(
