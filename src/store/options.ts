@@ -82,6 +82,12 @@ export interface StoreOptions {
   database?: DatabaseFactory;
   /** The 64-bit key hash; injectable for tests. @defaultValue the built-in `hash64` */
   hash?: HashFn;
+  /**
+   * @internal For tests: the largest chunk of the hot snapshot, in bytes, so that chunk
+   * edges can be reached with small stores. Chunks of any size restore the same.
+   * @defaultValue 4 MiB (`SNAPSHOT_CHUNK`)
+   */
+  snapshotChunkBytes?: number;
 }
 
 /** Options of `ingest` and `putMany`. */
