@@ -49,6 +49,12 @@ async function decoded(source: Parameters<typeof openInput>[0]): Promise<Uint8Ar
   return out;
 }
 
+async function decodedWith(file: string, chunkSize: number): Promise<Uint8Array[]> {
+  const out: Uint8Array[] = [];
+  for await (const c of openInput(file, { chunkSize })) out.push(c);
+  return out;
+}
+
 function join(list: readonly Uint8Array[]): Uint8Array {
   return new Uint8Array(Buffer.concat(list));
 }
@@ -105,6 +111,37 @@ test('plain file: a paragraph at chunkSize − 2 … chunkSize + 2, LF and CRLF,
   }
 });
 
+test('the magic bytes split over reads of 1…7 bytes, for every format', async () => {
+  const built = textWithParagraphAt(300, 2000);
+  const dir = tempDir();
+  try {
+    const files: [string, Uint8Array][] = [
+      ['plain', built.bytes],
+      ['gz', gzipSync(built.bytes)],
+      ['lz4', lz4Frame(built.bytes, { blockBytes: 500 })],
+    ];
+    for (const [name, bytes] of files) {
+      const file = path.join(dir, `Packages.${name}`);
+      fs.writeFileSync(file, bytes);
+      for (let chunkSize = 1; chunkSize <= 7; chunkSize++)
+        assert.deepStrictEqual(
+          await paragraphsOf(file, { chunkSize }),
+          built.paragraphs,
+          `${name}, reads of ${chunkSize}`,
+        );
+    }
+    const xz = textWithParagraphAt(65_535, 140_000);
+    for (const chunkSize of [1, 5, 6, 7])
+      assert.deepStrictEqual(
+        join(await decodedWith(fixture('limits-edge-minus1.xz'), chunkSize)),
+        xz.bytes,
+        `xz, reads of ${chunkSize}`,
+      );
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('gzip: a paragraph at 64 KiB − 2 … 64 KiB + 2 of the decompressed stream (zlib’s chunk edge)', async () => {
   const EDGE = 64 * 1024;
   for (let d = -2; d <= 2; d++) {
@@ -127,6 +164,13 @@ test('gzip: members concatenated with the edge inside a line, at a paragraph and
     ]);
     assert.deepStrictEqual(await paragraphsOf(chunksOf(gz)), built.paragraphs, `cut ${cut}`);
   }
+  // Zero bytes after the last member are ignored (as gzip does); anything else is not.
+  const gz = gzipSync(built.bytes);
+  assert.deepStrictEqual(await paragraphsOf(chunksOf(gz, new Uint8Array(8))), built.paragraphs);
+  await assert.rejects(
+    paragraphsOf(chunksOf(gz, Buffer.from('garbage'))),
+    isError('E_PARSE', 'truncated or corrupt gzip'),
+  );
 });
 
 /**

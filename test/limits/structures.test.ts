@@ -14,9 +14,9 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { test } from 'node:test';
-import { openStore } from 'leanrec';
+import { isLeanrecError, openStore } from 'leanrec';
 import { FaultyLevel } from 'leanrec/testing';
-import { unpack } from 'msgpackr';
+import { pack, unpack } from 'msgpackr';
 import { metaKey } from '../../src/cold/layout.ts';
 import {
   type AnyStore,
@@ -146,5 +146,38 @@ test('8,160 structures: reached inside a batch, after a failed batch that stradd
     await assertEverywhere(store, Jsons, dir, 'id', recs);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a stored list of 8,160 structures opens and is used; 8,161 is E_CORRUPT', async () => {
+  for (const n of [SHARED, SHARED + 1]) {
+    const dir = tempDir();
+    try {
+      let store = (await openStore(Jsons, { path: dir })) as AnyStore;
+      await store.put(jsonRecord(0) as never);
+      // The list the store wrote, padded with key sets of its own to n.
+      const stored = unpack((await store._cold!._db.get(metaKey('structures')))!) as string[][];
+      const list = [...stored];
+      for (let i = list.length; i < n; i++) list.push([`pad${i}`]);
+      await store._cold!._db.put(metaKey('structures'), pack(list));
+      await store.close();
+      if (n > SHARED) {
+        await assert.rejects(openStore(Jsons, { path: dir }), (err) => {
+          assert.ok(isLeanrecError(err));
+          assert.equal(err.code, 'E_CORRUPT');
+          assert.ok(err.message.includes('structures'), err.message);
+          return true;
+        });
+        continue;
+      }
+      store = await reopen(Jsons, dir, 'snapshot');
+      // A value using the last padded structure: its key set is already shared.
+      const rec = { id: 1, data: { [`pad${SHARED - 1}`]: 'last' } };
+      await store.put(rec as never);
+      assert.equal(await storedStructures(store), SHARED);
+      await assertEverywhere(store, Jsons, dir, 'id', [jsonRecord(0), rec]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   }
 });
