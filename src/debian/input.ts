@@ -18,6 +18,7 @@ import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import * as zlib from 'node:zlib';
 import { LeanrecError } from '../errors.ts';
+import { Xxh32, xxh32 } from './xxh32.ts';
 
 /**
  * Where deb822 text comes from: a file path (string or `file:` URL), a Node `Readable`,
@@ -310,7 +311,8 @@ async function* xzDecode(
 //   frame  = magic(4) FLG BD [contentSize(8)] [dictId(4)] HC  block* endMark(4) [xxh32(4)]
 //   block  = size(4, bit 31 = stored uncompressed) data [xxh32(4)]
 //   skippable frame = 0x184D2A5? size(4) data
-// Checksums are skipped, not verified.
+// Every checksum present is verified, and the content size when given: a flipped bit in
+// an lz4 input is E_PARSE, as gzip's CRC and xz's check make it for those formats.
 // ---------------------------------------------------------------------------------------
 
 const LZ4_MAGIC = 0x184d2204;
@@ -408,7 +410,15 @@ async function* lz4Decode(
       const blockMax = 1 << (8 + 2 * bsid);
       const rest = (contentSize ? 8 : 0) + 1; // + header checksum byte
       await need(rest);
-      r.take(rest);
+      const desc = r.take(rest);
+      const descHash = new Xxh32();
+      descHash.update(Uint8Array.of(flg, bd));
+      descHash.update(desc.subarray(0, rest - 1));
+      if (((descHash.digest() >>> 8) & 0xff) !== desc[rest - 1]) throw fail('header checksum');
+      // The content size, below 2^53 (a larger one is not a size any input here has).
+      const size = contentSize ? u32le(desc, 0) + u32le(desc, 4) * 0x100000000 : -1;
+      const content = contentChecksum ? new Xxh32() : undefined;
+      let total = 0;
       const out = new Uint8Array(LZ4_HISTORY + blockMax);
       let op = 0;
       for (;;) {
@@ -419,7 +429,7 @@ async function* lz4Decode(
         if (size > blockMax) throw fail('block larger than the frame allows');
         await need(size + (blockChecksum ? 4 : 0));
         const data = r.take(size);
-        if (blockChecksum) r.take(4);
+        if (blockChecksum && xxh32(data) !== r.u32()) throw fail('block checksum');
         if (op + blockMax > out.length) {
           // Keep the last 64 KiB as the dictionary of the next (linked) block.
           const keep = Math.min(op, LZ4_HISTORY);
@@ -434,16 +444,24 @@ async function* lz4Decode(
           op = lz4Block(data, out, op, op + blockMax);
           if (op < 0) throw fail('corrupt block');
         }
-        yield out.slice(start, op);
+        const chunk = out.slice(start, op);
+        content?.update(chunk);
+        total += chunk.length;
+        yield chunk;
       }
-      if (contentChecksum) {
+      if (size >= 0 && total !== size) throw fail('content size');
+      if (content !== undefined) {
         await need(4);
-        r.take(4);
+        if (content.digest() !== r.u32()) throw fail('content checksum');
       }
     }
   } finally {
     await r.close();
   }
+}
+
+function u32le(b: Uint8Array, i: number): number {
+  return (b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24)) >>> 0;
 }
 
 /**

@@ -26,7 +26,7 @@ import { isLeanrecError } from 'leanrec';
 import { openInput, parseDeb822, readPackages } from 'leanrec/debian';
 import { type BuiltText, textWithParagraphAt } from '../helpers/deb822-text.ts';
 import { tempDir } from '../helpers/limits.ts';
-import { lz4Frame, skippableFrame } from '../helpers/lz4-frames.ts';
+import { lz4Frame, skippableFrame, xxh32 } from '../helpers/lz4-frames.ts';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 
@@ -275,14 +275,12 @@ test('lz4: a block one byte over its maximum, a bad block size id and a cut fram
   // Compressed: a small block whose content decodes to max + 1 bytes.
   const big = lz4Frame(data, { bsid: 5, contentChecksum: false });
   assert.ok(big.length < 1000);
-  big[5] = 0x40; // block size id 4 (64 KiB) in a frame whose block holds 64 KiB + 1
-  await assert.rejects(decoded(chunksOf(big)), isError('E_PARSE', 'lz4'));
+  // Block size id 4 (64 KiB) in a frame whose block holds 64 KiB + 1.
+  await assert.rejects(decoded(chunksOf(withBsid(big, 4))), isError('E_PARSE', 'lz4'));
   // A block of exactly max, the same way: fine.
   const exact = lz4Frame(data.subarray(0, max), { bsid: 5, contentChecksum: false });
-  exact[5] = 0x40;
-  assert.deepStrictEqual(join(await decoded(chunksOf(exact))), data.subarray(0, max));
-  const badId = lz4Frame(data.subarray(0, 10));
-  badId[5] = 0x30; // id 3 is not a block size
+  assert.deepStrictEqual(join(await decoded(chunksOf(withBsid(exact, 4)))), data.subarray(0, max));
+  const badId = withBsid(lz4Frame(data.subarray(0, 10)), 3); // id 3 is not a block size
   await assert.rejects(decoded(chunksOf(badId)), isError('E_PARSE', 'lz4'));
   const whole = lz4Frame(farMatches(5000));
   // (3 bytes are not an lz4 magic number: they read as plain text.)
@@ -299,6 +297,53 @@ test('xz: a stream with a SHA-256 check', {
 }, async () => {
   const built = textWithParagraphAt(0, 3000);
   assert.deepStrictEqual(await paragraphsOf(fixture('limits-sha256.xz')), built.paragraphs);
+});
+
+/** `frame` with another block size id, its header checksum made right again. */
+function withBsid(frame: Uint8Array, bsid: number): Uint8Array {
+  const f = Uint8Array.from(frame);
+  f[5] = bsid << 4;
+  f[6] = (xxh32(f.subarray(4, 6)) >>> 8) & 0xff; // a frame without content size here
+  return f;
+}
+
+test('lz4: every checksum present is verified, and the content size', async () => {
+  const built = textWithParagraphAt(5000, 20_000);
+  const all = { blockChecksum: true, contentSize: true, blockBytes: 4096, linked: false };
+  const good = lz4Frame(built.bytes, all);
+  assert.deepStrictEqual(join(await decoded(chunksOf(good))), built.bytes);
+  // The byte at `at` with one bit flipped.
+  const flip = (frame: Uint8Array, at: number) => {
+    const f = Uint8Array.from(frame);
+    f[at]! ^= 0x10;
+    return f;
+  };
+  // Layout: magic 0–3, FLG 4, BD 5, content size 6–13, header checksum 14, then blocks.
+  const firstBlock = (good[15]! | (good[16]! << 8) | (good[17]! << 16)) & 0x7fffff;
+  const wrongSize = flip(good, 7);
+  wrongSize[14] = (xxh32(wrongSize.subarray(4, 14)) >>> 8) & 0xff;
+  const cases: [string, Uint8Array][] = [
+    ['header checksum', flip(good, 6)],
+    ['content size', wrongSize],
+    ['block checksum', flip(good, 40)],
+    ['block checksum', flip(good, 19 + firstBlock)],
+    ['content checksum', flip(good, good.length - 1)],
+  ];
+  // A flipped byte of content in a frame with only the content checksum: found at the end.
+  const stored = lz4Frame(built.bytes, { store: 'uncompressed' });
+  cases.push(['content checksum', flip(stored, 100)]);
+  for (const [why, frame] of cases)
+    await assert.rejects(decoded(chunksOf(frame)), (err) => {
+      assert.ok(isLeanrecError(err));
+      assert.equal(err.code, 'E_PARSE');
+      assert.ok(err.message.includes('lz4'), err.message);
+      assert.equal((err.cause as Error).message, why);
+      return true;
+    });
+  // Without checksums nothing can tell: the flipped byte comes through.
+  const bare = lz4Frame(built.bytes, { store: 'uncompressed', contentChecksum: false });
+  const out = join(await decoded(chunksOf(flip(bare, 100))));
+  assert.notDeepStrictEqual(out, built.bytes);
 });
 
 const xzCases: [string, number][] = [
