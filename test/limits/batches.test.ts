@@ -110,3 +110,68 @@ test('encoded values around msgpackr’s 8 KiB buffer, many in one batch', async
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('loadMany in getMany batches of 256: 255, 256, 257, 512, 513 records, cached, uncached and mixed', async () => {
+  // GET_MANY_BATCH in src/cold/cold-tier.ts; a group added later (absent for old records).
+  const Two = schema({
+    key: ['id'],
+    hot: { id: t.u32() },
+    cold: { a: { x: t.string() }, b: { y: t.u32() } },
+  });
+  const Three = schema({
+    key: ['id'],
+    hot: { id: t.u32() },
+    cold: { a: { x: t.string() }, b: { y: t.u32() }, c: { z: t.string().optional() } },
+  });
+  const dir = tempDir();
+  try {
+    let store = (await openStore(Two, { path: dir, cacheBytes: 1 << 20 })) as AnyStore;
+    await store.ingest(
+      Array.from({ length: 300 }, (_, i) => ({ id: i, x: `x${i}`, y: i * 3 })) as never,
+    );
+    await store.close();
+    store = (await openStore(Three, { path: dir, cacheBytes: 1 << 20 })) as AnyStore;
+    await store.ingest(
+      Array.from({ length: 300 }, (_, k) => ({
+        id: 300 + k,
+        x: `x${300 + k}`,
+        y: 3 * (300 + k),
+        z: `z${k}`,
+      })) as never,
+    );
+    type View = { record(): Record<string, unknown>; cold(g?: string): Record<string, unknown> };
+    const views = [...store.where()] as unknown as View[];
+    // Newest first, so batches mix records with and without group c.
+    views.reverse();
+    // loadMany gives the cold fields.
+    const expected = views.map((v) => {
+      const { id: _id, ...cold } = v.record();
+      return cold;
+    });
+    const load = (list: View[], group?: string, cache = true) =>
+      store.loadMany(list as never, group, { cache });
+    for (const n of [255, 256, 257, 512, 513, 600]) {
+      const some = views.slice(0, n);
+      assert.deepStrictEqual(
+        await load(some, undefined, false),
+        expected.slice(0, n),
+        `${n} uncached`,
+      );
+      assert.deepStrictEqual(
+        await load(some, 'c', false),
+        expected.slice(0, n).map((r) => (r['z'] === undefined ? {} : { z: r['z'] })),
+        `${n}, group c`,
+      );
+    }
+    // Every third record cached first: batches of 256 with hits in between.
+    for (let i = 0; i < views.length; i += 3) views[i]!.cold('a');
+    assert.deepStrictEqual(
+      await load(views, 'a'),
+      expected.map((r) => ({ x: r['x'] })),
+    );
+    assert.deepStrictEqual(await load(views), expected);
+    await store.close();
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
