@@ -355,6 +355,20 @@ class ByteReader {
     return true;
   }
 
+  /** Drops the next `n` bytes without holding them; false when the input ends first. */
+  async skip(n: number): Promise<boolean> {
+    for (;;) {
+      const have = this.#end - this.#start;
+      if (have >= n) {
+        this.#start += n;
+        return true;
+      }
+      n -= have;
+      this.#start = this.#end = 0;
+      if (!(await this.need(1))) return false;
+    }
+  }
+
   /** True when no byte is left (reads ahead to know). */
   async atEnd(): Promise<boolean> {
     return !(await this.need(1));
@@ -393,8 +407,8 @@ async function* lz4Decode(
       if ((magic & 0xfffffff0) === 0x184d2a50) {
         await need(4);
         const size = r.u32();
-        await need(size);
-        r.take(size);
+        // Dropped as it arrives: a frame of up to 4 GiB is never held.
+        if (!(await r.skip(size))) throw fail('unexpected end of input');
         continue;
       }
       if (magic !== LZ4_MAGIC) throw fail('bad frame magic');
