@@ -143,7 +143,9 @@ test('8,160 structures: reached inside a batch, after a failed batch that stradd
     assert.equal(store.size, 8000);
     await store.ingest(recs.slice(8000) as never, { batchSize: 200 });
     assert.equal(await storedStructures(store), SHARED);
-    await assertEverywhere(store, Jsons, dir, 'id', recs);
+    // The records of the failed and rewritten batch, whole; the others were read whole in
+    // the test above.
+    await assertSomeEverywhere(store, Jsons, dir, 'id', recs.length, recs.slice(7990));
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
