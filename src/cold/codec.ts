@@ -59,7 +59,12 @@ export class RecordCodec {
       // Bytes fields come back as Uint8Array copies, never as views into a read buffer.
       mapsAsObjects: true,
       saveStructures: (s: Structures & { sharedLength?: number }) => {
-        this.#pending = copy(s.slice(0, s.sharedLength ?? s.length));
+        const n = s.sharedLength ?? s.length;
+        const known = this.#pending ?? this.#committed;
+        // Stored structures never change, so only the new ones are copied: copying them
+        // all for each new one made the 8,160th cost 8,160 copies (1.6 s of a 3.1 s ingest).
+        this.#pending =
+          known.length <= n ? known.concat(copy(s.slice(known.length, n))) : copy(s.slice(0, n));
         return true;
       },
     } as ConstructorParameters<typeof Packr>[0]);

@@ -96,6 +96,8 @@ export class ColdTier {
   readonly #since: number[];
   readonly #levelBytes: number;
   readonly #persistent: boolean;
+  /** Largest snapshot chunk (SNAPSHOT_CHUNK unless a test sets `snapshotChunkBytes`). */
+  readonly #chunk: number;
   /** The last generation written (or tried: a failed batch's generation is never reused). */
   #gen: number;
   /** True once the data has changed since the last snapshot (the generation was bumped). */
@@ -136,6 +138,7 @@ export class ColdTier {
     this.#nextIdStored = meta.next ?? 0;
     this.#levelBytes = levelBytes;
     this.#persistent = db.supports.permanence === true;
+    this.#chunk = options.snapshotChunkBytes ?? SNAPSHOT_CHUNK;
     this.openMode = openMode;
     this.#lockPath = lockPath;
   }
@@ -509,12 +512,13 @@ export class ColdTier {
       header[name] = arrays.length;
       arrays.forEach((bytes, i) => {
         const part = `${name}#${i}`;
+        const size = this.#chunk;
         let chunk = 0;
-        for (let off = 0; off < bytes.length || chunk === 0; off += SNAPSHOT_CHUNK)
+        for (let off = 0; off < bytes.length || chunk === 0; off += size)
           ops.push({
             type: 'put',
             key: snapshotKey(part, chunk++),
-            value: bytes.slice(off, off + SNAPSHOT_CHUNK),
+            value: bytes.slice(off, off + size),
           });
       });
     }

@@ -30,7 +30,7 @@
  * and extra blank lines between paragraphs are not part of any paragraph.
  */
 
-import { isAscii as isAsciiBuffer, isUtf8 } from 'node:buffer';
+import { constants as bufferConstants, isAscii as isAsciiBuffer, isUtf8 } from 'node:buffer';
 import { LeanrecError } from '../errors.ts';
 import { type InputSource, openInput, sourceName } from './input.ts';
 
@@ -74,6 +74,14 @@ export interface Deb822Options {
    * @defaultValue 65536
    */
   chunkSize?: number;
+  /**
+   * The longest line accepted, in bytes, its line end not counted. A longer line is
+   * `E_PARSE` naming its line, raised once that many bytes of it are buffered: a line
+   * that never ends holds no more than this in memory.
+   * @defaultValue 536,870,888 (`buffer.constants.MAX_STRING_LENGTH`, the longest string
+   *   this JavaScript engine makes)
+   */
+  maxLineLength?: number;
 }
 
 /**
@@ -92,19 +100,32 @@ export interface Deb822Options {
  * @throws LeanrecError `E_PARSE` (with `file`, `line`, `column`) for a continuation line
  *   before any field, a field line without a colon, an empty or invalid field name, a
  *   field repeated in one paragraph, invalid UTF-8, a comment line when `comments` is
- *   off, an unterminated PGP armor or text after it, and truncated or corrupt compressed
- *   input; `E_IO` when reading fails; `E_ARGUMENT` for an invalid `source` or option.
+ *   off, an unterminated PGP armor or text after it, a line longer than `maxLineLength`, a
+ *   value longer than the longest string, and truncated or corrupt compressed input;
+ *   `E_IO` when reading fails; `E_ARGUMENT` for an invalid `source` or option.
  */
 export async function* parseDeb822(
   source: InputSource,
   options: Deb822Options = {},
 ): AsyncGenerator<Paragraph, void, undefined> {
   const file = options.file ?? sourceName(source);
+  const maxLine = options.maxLineLength ?? MAX_LINE;
+  if (!Number.isSafeInteger(maxLine) || maxLine < 1) {
+    throw new LeanrecError(
+      'E_ARGUMENT',
+      `maxLineLength must be a positive integer, got ${String(options.maxLineLength)}`,
+    );
+  }
   const input = openInput(
     source,
     options.chunkSize === undefined ? { file } : { file, chunkSize: options.chunkSize },
   );
-  const parser = new Deb822Parser(file, options.comments === true, options.rawValues === true);
+  const parser = new Deb822Parser(
+    file,
+    options.comments === true,
+    options.rawValues === true,
+    maxLine,
+  );
   for await (const chunk of input) {
     parser.push(chunk);
     if (parser.ready.length > 0) {
@@ -131,6 +152,8 @@ const END_SIGNATURE = bytes('-----END PGP SIGNATURE-----');
 
 const INITIAL_CAPACITY = 128 * 1024;
 const MAX_INTERNED_NAMES = 4096;
+/** Default of {@link Deb822Options.maxLineLength}: a longer value could not be a string. */
+const MAX_LINE = bufferConstants.MAX_STRING_LENGTH;
 
 /**
  * `Buffer#latin1Slice` (undocumented, present in every Node): `toString('latin1')` minus
@@ -174,6 +197,7 @@ class Deb822Parser {
   readonly #file: string;
   readonly #comments: boolean;
   readonly #raw: boolean;
+  readonly #maxLine: number;
   readonly #decoder = new TextDecoder('utf-8', { fatal: true });
   /** Field names seen, by hash of their bytes. */
   readonly #names = new Map<number, NameEntry>();
@@ -210,6 +234,8 @@ class Deb822Parser {
   // The open field: its value is `#prefix` + the bytes [vStart, vEnd) of the buffer.
   #fOpen = false;
   #fName = '';
+  /** Line of the open field's name. */
+  #fLine = 0;
   #prefix = '';
   #vStart = -1;
   #vEnd = 0;
@@ -223,10 +249,11 @@ class Deb822Parser {
   #vLine = 0;
   #vCol = 0;
 
-  constructor(file: string, comments: boolean, raw: boolean) {
+  constructor(file: string, comments: boolean, raw: boolean, maxLine: number) {
     this.#file = file;
     this.#comments = comments;
     this.#raw = raw;
+    this.#maxLine = maxLine;
   }
 
   push(chunk: Uint8Array): void {
@@ -302,15 +329,29 @@ class Deb822Parser {
     let nl = this.#buf.indexOf(10, this.#scan);
     if (nl < 0 || nl >= len) {
       if (!final) {
+        // One byte more than the limit may be the `\r` of a CRLF still to come.
+        if (len - pos > this.#maxLine + 1) this.#tooLong(pos, len);
         this.#scan = len;
         return false;
       }
       nl = len;
     }
+    if (nl - pos > this.#maxLine && nl - pos - (this.#buf[nl - 1] === 13 ? 1 : 0) > this.#maxLine)
+      this.#tooLong(pos, nl);
     this.#line(pos, nl);
     this.#pos = nl + 1;
     this.#scan = nl + 1;
     return true;
+  }
+
+  /** The line at `pos` (of which [pos, end) is known) is longer than `maxLineLength`. */
+  #tooLong(pos: number, end: number): never {
+    const line = this.#lineNo + 1;
+    throw this.#error(
+      `line ${line} is longer than ${this.#maxLine} bytes (${end - pos} bytes read of it)`,
+      line,
+      this.#maxLine + 1,
+    );
   }
 
   /** One line: bytes [s, nl) with `nl` the offset of its `\n` (or the end of input). */
@@ -413,6 +454,7 @@ class Deb822Parser {
     if (!this.#raw && v < e - 1 && b[v] === 32) v++;
     this.#fOpen = true;
     this.#fName = name;
+    this.#fLine = lineNo;
     this.#prefix = '';
     this.#vStart = v;
     this.#vEnd = e;
@@ -493,7 +535,10 @@ class Deb822Parser {
       next: undefined,
       shared,
     };
-    if (hit === undefined && this.#names.size < MAX_INTERNED_NAMES) this.#names.set(hash, entry);
+    // Only names with a shared mark are kept: a kept entry's mark is reused as it is, and
+    // a mark of its own would miss a duplicate spelled in another case.
+    if (hit === undefined && shared && this.#names.size < MAX_INTERNED_NAMES)
+      this.#names.set(hash, entry);
     return entry;
   }
 
@@ -585,8 +630,20 @@ class Deb822Parser {
 
   #closeField(): void {
     if (!this.#fOpen) return;
-    const bytesText = this.#fieldBytes();
-    const value = this.#prefix === '' ? bytesText : this.#prefix + bytesText;
+    let value: string;
+    try {
+      const bytesText = this.#fieldBytes();
+      value = this.#prefix === '' ? bytesText : this.#prefix + bytesText;
+    } catch (cause) {
+      if (cause instanceof LeanrecError) throw cause;
+      // Lines within maxLineLength can still make a value longer than a string can be.
+      throw this.#error(
+        `the value of field '${this.#fName}' (from line ${this.#fLine}) is longer than the longest string (${MAX_LINE} characters)`,
+        this.#fLine,
+        1,
+        this.#fName,
+      );
+    }
     this.#fields.push([this.#fName, value]);
     this.#fOpen = false;
     this.#prefix = '';

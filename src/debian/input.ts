@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import * as zlib from 'node:zlib';
 import { LeanrecError } from '../errors.ts';
 import { xzDecode } from './xz.ts';
+import { Xxh32, xxh32 } from './xxh32.ts';
 
 /**
  * Where deb822 text comes from: a file path (string or `file:` URL), a Node `Readable`,
@@ -254,7 +255,8 @@ async function* viaZlib(
 //   frame  = magic(4) FLG BD [contentSize(8)] [dictId(4)] HC  block* endMark(4) [xxh32(4)]
 //   block  = size(4, bit 31 = stored uncompressed) data [xxh32(4)]
 //   skippable frame = 0x184D2A5? size(4) data
-// Checksums are skipped, not verified.
+// Every checksum present is verified, and the content size when given: a flipped bit in
+// an lz4 input is E_PARSE, as gzip's CRC and xz's check make it for those formats.
 // ---------------------------------------------------------------------------------------
 
 const LZ4_MAGIC = 0x184d2204;
@@ -297,6 +299,20 @@ class ByteReader {
     return true;
   }
 
+  /** Drops the next `n` bytes without holding them; false when the input ends first. */
+  async skip(n: number): Promise<boolean> {
+    for (;;) {
+      const have = this.#end - this.#start;
+      if (have >= n) {
+        this.#start += n;
+        return true;
+      }
+      n -= have;
+      this.#start = this.#end = 0;
+      if (!(await this.need(1))) return false;
+    }
+  }
+
   /** True when no byte is left (reads ahead to know). */
   async atEnd(): Promise<boolean> {
     return !(await this.need(1));
@@ -335,8 +351,8 @@ async function* lz4Decode(
       if ((magic & 0xfffffff0) === 0x184d2a50) {
         await need(4);
         const size = r.u32();
-        await need(size);
-        r.take(size);
+        // Dropped as it arrives: a frame of up to 4 GiB is never held.
+        if (!(await r.skip(size))) throw fail('unexpected end of input');
         continue;
       }
       if (magic !== LZ4_MAGIC) throw fail('bad frame magic');
@@ -352,7 +368,15 @@ async function* lz4Decode(
       const blockMax = 1 << (8 + 2 * bsid);
       const rest = (contentSize ? 8 : 0) + 1; // + header checksum byte
       await need(rest);
-      r.take(rest);
+      const desc = r.take(rest);
+      const descHash = new Xxh32();
+      descHash.update(Uint8Array.of(flg, bd));
+      descHash.update(desc.subarray(0, rest - 1));
+      if (((descHash.digest() >>> 8) & 0xff) !== desc[rest - 1]) throw fail('header checksum');
+      // The content size, below 2^53 (a larger one is not a size any input here has).
+      const size = contentSize ? u32le(desc, 0) + u32le(desc, 4) * 0x100000000 : -1;
+      const content = contentChecksum ? new Xxh32() : undefined;
+      let total = 0;
       const out = new Uint8Array(LZ4_HISTORY + blockMax);
       let op = 0;
       for (;;) {
@@ -363,7 +387,7 @@ async function* lz4Decode(
         if (size > blockMax) throw fail('block larger than the frame allows');
         await need(size + (blockChecksum ? 4 : 0));
         const data = r.take(size);
-        if (blockChecksum) r.take(4);
+        if (blockChecksum && xxh32(data) !== r.u32()) throw fail('block checksum');
         if (op + blockMax > out.length) {
           // Keep the last 64 KiB as the dictionary of the next (linked) block.
           const keep = Math.min(op, LZ4_HISTORY);
@@ -378,16 +402,24 @@ async function* lz4Decode(
           op = lz4Block(data, out, op, op + blockMax);
           if (op < 0) throw fail('corrupt block');
         }
-        yield out.slice(start, op);
+        const chunk = out.slice(start, op);
+        content?.update(chunk);
+        total += chunk.length;
+        yield chunk;
       }
-      if (contentChecksum) {
+      if (size >= 0 && total !== size) throw fail('content size');
+      if (content !== undefined) {
         await need(4);
-        r.take(4);
+        if (content.digest() !== r.u32()) throw fail('content checksum');
       }
     }
   } finally {
     await r.close();
   }
+}
+
+function u32le(b: Uint8Array, i: number): number {
+  return (b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24)) >>> 0;
 }
 
 /**

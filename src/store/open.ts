@@ -55,6 +55,12 @@ export async function openStore<S extends AnySchema>(
     if (v !== undefined && (!Number.isSafeInteger(v) || v < 0))
       throw new LeanrecError('E_ARGUMENT', `openStore: ${k} must be a non-negative integer`);
   }
+  const chunk = options.snapshotChunkBytes;
+  if (chunk !== undefined && (!Number.isSafeInteger(chunk) || chunk < 1))
+    throw new LeanrecError(
+      'E_ARGUMENT',
+      'openStore: snapshotChunkBytes must be a positive integer',
+    );
   const tier = new HotTier(schema, {
     ...(options.hash === undefined ? {} : { hash: options.hash }),
     ...(options._limits === undefined ? {} : { limits: options._limits }),

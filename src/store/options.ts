@@ -89,6 +89,12 @@ export interface StoreOptions {
    * that is too large to reach for real. Not part of the API.
    */
   _limits?: Partial<HotLimits>;
+  /**
+   * @internal For tests: the largest chunk of the hot snapshot, in bytes, so that chunk
+   * edges can be reached with small stores. Chunks of any size restore the same.
+   * @defaultValue 4 MiB (`SNAPSHOT_CHUNK`)
+   */
+  snapshotChunkBytes?: number;
 }
 
 /** Options of `ingest` and `putMany`. */
