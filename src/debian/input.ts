@@ -18,8 +18,8 @@ import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import * as zlib from 'node:zlib';
 import { LeanrecError } from '../errors.ts';
-import { xzDecode } from './xz.ts';
 import { Xxh32, xxh32 } from './xxh32.ts';
+import { xzDecode } from './xz.ts';
 
 /**
  * Where deb822 text comes from: a file path (string or `file:` URL), a Node `Readable`,
