@@ -49,12 +49,15 @@ export class Checker {
    */
   own: string | undefined;
   /**
-   * Provided names → provisions; a provider of a specific architecture also provides
-   * `name:arch` (package names cannot hold `:`), for qualified relations. Most names are
-   * provided once, so a single provision is held as is and only repeated names get an
-   * array: the map of a whole index stays a few MB instead of one array each.
+   * Provided names → provisions, under `name` for a provider of architecture `all` and
+   * `name:arch` for the others (package names cannot hold `:`), so that a qualified
+   * relation finds the providers of its architecture without a second map. Most names
+   * are provided once, so a single provision is held as is and only repeated names get
+   * an array: the map of a whole index stays a few MB instead of one array each.
    */
   readonly #provided = new Map<string, Provision | Provision[]>();
+  /** The architectures of the providers besides `all` (one in a single-architecture index). */
+  readonly #providerArches: string[] = [];
 
   constructor(store: PackagesStore) {
     this.#store = store;
@@ -68,20 +71,19 @@ export class Checker {
     const text = rel.provides;
     if (typeof text !== 'string') return undefined;
     const { groups, malformed } = parseField(text, 'Provides', pkg);
-    for (const { relations } of groups)
+    const arch = pkg.architecture;
+    if (arch !== 'all' && !this.#providerArches.includes(arch))
+      this.#providerArches.push(flatCopy(arch));
+    for (const relations of groups)
       for (const r of relations ?? []) {
         const v: Provision = r.op === '=' && r.version !== undefined ? flatCopy(r.version) : true;
-        this.#provide(r.name, v);
-        if (pkg.architecture !== 'all') this.#provide(`${r.name}:${pkg.architecture}`, v);
+        const key = arch === 'all' ? r.name : `${r.name}:${arch}`;
+        const had = this.#provided.get(key);
+        if (had === undefined) this.#provided.set(flatCopy(key), v);
+        else if (Array.isArray(had)) had.push(v);
+        else this.#provided.set(key, [had, v]);
       }
     return malformed;
-  }
-
-  #provide(name: string, v: Provision): void {
-    const had = this.#provided.get(name);
-    if (had === undefined) this.#provided.set(flatCopy(name), v);
-    else if (Array.isArray(had)) had.push(v);
-    else this.#provided.set(name, [had, v]);
   }
 
   /**
@@ -97,11 +99,12 @@ export class Checker {
     for (const field of fields) {
       const text = rel[PACKAGE_RELATIONS[field]];
       if (typeof text !== 'string') continue;
-      const { groups, malformed } = parseField(text, field, pkg);
+      const { groups, written, malformed } = parseField(text, field, pkg);
       if (malformed !== undefined && field !== 'Provides') out.push(malformed);
-      for (const { relations, written } of groups) {
+      for (let i = 0; i < groups.length; i++) {
+        const relations = groups[i];
         if (relations === undefined || relations.some((alt) => this.#satisfied(alt))) continue;
-        out.push({ ...idOf(pkg), field, group: flatCopy(written()) });
+        out.push({ ...idOf(pkg), field, group: flatCopy(written(i)) });
       }
     }
   }
@@ -116,7 +119,17 @@ export class Checker {
       if (alt.op === undefined || alt.version === undefined) return true;
       if (satisfies(real.version, alt.op, alt.version)) return true;
     }
-    const prov = this.#provided.get(arch === undefined ? alt.name : `${alt.name}:${arch}`);
+    if (arch !== undefined) return this.#providedAs(`${alt.name}:${arch}`, alt);
+    // Unqualified: a provider of any architecture (Multi-Arch is not modelled).
+    if (this.#providedAs(alt.name, alt)) return true;
+    for (const a of this.#providerArches)
+      if (this.#providedAs(`${alt.name}:${a}`, alt)) return true;
+    return false;
+  }
+
+  /** Whether the provisions under `key` satisfy `alt`. */
+  #providedAs(key: string, alt: Relation): boolean {
+    const prov = this.#provided.get(key);
     if (prov === undefined) return false;
     if (alt.op === undefined || alt.version === undefined) return true;
     if (!Array.isArray(prov)) return prov !== true && satisfies(prov, alt.op, alt.version);
@@ -166,11 +179,14 @@ function idOf(pkg: PackageId): PackageId {
   };
 }
 
-/** One comma-separated group of a field: its relations (undefined when malformed). */
-interface Group {
-  relations: Relation[] | undefined;
-  /** The group as written, whitespace runs folded to one space (computed on demand). */
-  written: () => string;
+/** A relation field, parsed. */
+interface ParsedField {
+  /** One entry per comma-separated group: its alternatives, or undefined when malformed. */
+  groups: (Relation[] | undefined)[];
+  /** Group `i` as written, whitespace runs folded to one space (computed on demand). */
+  written: (i: number) => string;
+  /** The finding when the field does not parse. */
+  malformed?: Finding;
 }
 
 /**
@@ -179,51 +195,37 @@ interface Group {
  * are parsed one by one: commas never occur inside a relation, so each top-level
  * segment is a group and the well-formed ones are still checked.
  */
-function parseField(
-  text: string,
-  field: string,
-  pkg: PackageId,
-): { groups: Group[]; malformed?: Finding } {
-  let whole: Relation[][];
+function parseField(text: string, field: string, pkg: PackageId): ParsedField {
+  let split: string[] | undefined;
+  const written = (i: number): string => {
+    split ??= text.split(',').map(fold);
+    return split[i] ?? '';
+  };
   try {
-    whole = parseRelations(text, field);
+    return { groups: parseRelations(text, field), written };
   } catch (err) {
     if (!(err instanceof LeanrecError)) throw err;
-    const groups: Group[] = [];
-    let first: string | undefined;
     const segments = text.split(',');
-    segments.forEach((segment, i) => {
-      const written = fold(segment);
-      // A trailing comma is tolerated (as parseRelations does); an empty group elsewhere is not.
-      if (written === '' && i === segments.length - 1 && i > 0) return;
-      let relations: Relation[] | undefined;
+    // A trailing comma is tolerated (as parseRelations does); an empty group elsewhere is not.
+    if (segments.length > 1 && fold(segments[segments.length - 1]!) === '') segments.pop();
+    const groups = segments.map((segment) => {
       try {
-        const parsed = written === '' ? [] : parseRelations(segment, field);
-        if (parsed.length === 1) relations = parsed[0];
+        const parsed = parseRelations(segment, field);
+        return parsed.length === 1 ? parsed[0] : undefined;
       } catch (e) {
         if (!(e instanceof LeanrecError)) throw e;
+        return undefined;
       }
-      if (relations === undefined) first ??= written;
-      groups.push({ relations, written: () => written });
     });
+    const first = groups.indexOf(undefined);
     const malformed: Finding = {
       ...idOf(pkg),
       field,
-      group: flatCopy(first ?? fold(text)),
+      group: flatCopy(first < 0 ? fold(text) : written(first)),
       malformed: err.message,
     };
-    return { groups, malformed };
+    return { groups, written, malformed };
   }
-  let split: string[] | undefined;
-  return {
-    groups: whole.map((relations, i) => ({
-      relations,
-      written: () => {
-        split ??= text.split(',').map(fold);
-        return split[i] ?? '';
-      },
-    })),
-  };
 }
 
 function fold(s: string): string {
