@@ -5,19 +5,18 @@
  *
  * It runs from the hot tier plus the `relations` group loaded in batches (`loadMany`):
  * pass 1 collects what each package Provides (name → provided versions), pass 2 checks
- * each group. Real packages are found through the secondary index on `package`. The
- * index is never materialised as objects.
+ * each group (the rules are in verify-check.ts). Real packages are found through the
+ * secondary index on `package`. The index is never materialised as objects.
  */
 import { LeanrecError } from '../errors.ts';
 import type { Store } from '../store/store.ts';
 import type { RecordView } from '../store/types.ts';
-import { flatCopy } from '../util/utf8.ts';
-import { parseRelations, type Relation } from './relations.ts';
 import { type debianPackages, PACKAGE_RELATIONS } from './schemas.ts';
-import { satisfies } from './version.ts';
+import { Checker, type Finding, ownArchitecture } from './verify-check.ts';
 
 type PackagesStore = Store<typeof debianPackages>;
 type View = RecordView<typeof debianPackages>;
+type RelationField = keyof typeof PACKAGE_RELATIONS;
 
 /** Options of {@link verifyDependencies}. */
 export interface VerifyOptions {
@@ -25,7 +24,7 @@ export interface VerifyOptions {
    * The relation fields to check, as deb822 names.
    * @defaultValue ['Pre-Depends', 'Depends']
    */
-  fields?: readonly (keyof typeof PACKAGE_RELATIONS)[];
+  fields?: readonly RelationField[];
   /**
    * Packages whose relations are loaded per `loadMany` call (two batches are in flight:
    * the next one is read while this one is checked). Larger batches are not faster, and
@@ -34,37 +33,84 @@ export interface VerifyOptions {
    * @defaultValue 64
    */
   batchSize?: number;
+  /**
+   * The index's own architecture, whose qualifier (`libc6:amd64`) is ignored like `:any`
+   * and `:native`. Needed only when the packages have several architectures besides
+   * `all` (a merged index); else it is the one they have.
+   * @defaultValue the one architecture of the packages besides `all`
+   */
+  architecture?: string;
 }
 
-/** One OR-group that no package in the store satisfies. */
+/**
+ * One finding: an OR-group that no package satisfies, or (when `malformed` is set) a
+ * relation field that does not parse.
+ */
 export interface Unsatisfied {
   package: string;
   version: string;
   architecture: string;
   /** The deb822 field, e.g. `Depends`. */
   field: string;
-  /** The group as written in the index (whitespace runs folded to one space). */
+  /**
+   * The group as written in the index (whitespace runs folded to one space). For a
+   * malformed field: its first group that does not parse.
+   */
   group: string;
+  /**
+   * Only on a malformed field: the parser's message (`Depends: unbalanced '(' at column
+   * 5: "(>>"`, the column counted in the whole field). Such a field is reported once;
+   * its well-formed groups (each comma-separated group is parsed on its own) and the
+   * package's other fields are still checked, and reported as usual when unsatisfied.
+   * A malformed Provides is reported whatever `fields` says (what it provides is lost).
+   * Absent on an unsatisfied group.
+   */
+  malformed?: string;
 }
 
 /**
- * Finds every unsatisfied dependency group. An alternative is satisfied by a real
- * package of that name (whose version satisfies the relation, when it has one) or by a
- * package that Provides the name (for a versioned relation: a versioned Provides
- * `name (= v)` whose `v` satisfies it). Architecture qualifiers (`:any`, `:native`,
- * `:amd64`) are ignored for matching; legacy `<`/`>` mean `<=`/`>=`.
+ * Finds every unsatisfied dependency group, and every relation field that does not
+ * parse. An alternative is satisfied by a real package of that name (whose version
+ * satisfies the relation, when it has one) or by a package that Provides the name (for
+ * a versioned relation: a versioned Provides `name (= v)` whose `v` satisfies it);
+ * legacy `<`/`>` mean `<=`/`>=`.
  *
- * @returns the unsatisfied groups, sorted by package, version, field.
- * @throws LeanrecError `E_PARSE` when a relation field is malformed (naming the package).
+ * Architecture qualifiers follow apt: `:any`, `:native` and the index's own architecture
+ * ({@link VerifyOptions.architecture}) are ignored; any other (`g++:powerpc`) is only
+ * satisfied by a package of that architecture (a real one, or one that Provides the
+ * name), which a single-architecture index does not hold.
+ *
+ * @returns the findings, sorted by package, version, architecture, field (a malformed
+ *   field before the unsatisfied groups of the same field; see {@link Unsatisfied.malformed}).
+ * @throws LeanrecError `E_ARGUMENT` for a bad option, or when the store holds packages of
+ *   several architectures (besides `all`) and `architecture` is not given.
  * @example
  * ```ts
- * for (const u of await verifyDependencies(store)) console.log(u.package, u.field, u.group)
+ * for (const u of await verifyDependencies(store))
+ *   console.log(u.package, u.field, u.malformed ?? 'unsatisfied', u.group)
  * ```
  */
 export async function verifyDependencies(
   store: PackagesStore,
   options: VerifyOptions = {},
 ): Promise<Unsatisfied[]> {
+  const { fields, batchSize } = checkOptions(options);
+  const checker = new Checker(store);
+  checker.own = ownArchitecture(store, options.architecture);
+  const out: Finding[] = [];
+  await eachBatch(store, batchSize, (view, rel) => {
+    const m = checker.addProvides(view, rel);
+    if (m !== undefined) out.push(m);
+  });
+  await eachBatch(store, batchSize, (view, rel) => checker.check(view, rel, fields, out));
+  return sortFindings(out);
+}
+
+/** The options of {@link verifyDependencies}, checked, with their defaults. */
+export function checkOptions(options: VerifyOptions): {
+  fields: readonly RelationField[];
+  batchSize: number;
+} {
   const fields = options.fields ?? (['Pre-Depends', 'Depends'] as const);
   for (const f of fields)
     if (!(f in PACKAGE_RELATIONS))
@@ -75,39 +121,11 @@ export async function verifyDependencies(
       'E_ARGUMENT',
       `verifyDependencies: batchSize must be a positive integer, got ${String(batchSize)}`,
     );
-  const provided: Provided = new Map();
-  await eachBatch(store, batchSize, (view, rel) => {
-    const text = rel.provides as string | undefined;
-    if (text === undefined) return;
-    for (const group of parse(text, 'Provides', view))
-      for (const r of group) {
-        const v: Provision = r.op === '=' && r.version !== undefined ? flatCopy(r.version) : true;
-        const had = provided.get(r.name);
-        if (had === undefined) provided.set(flatCopy(r.name), v);
-        else if (Array.isArray(had)) had.push(v);
-        else provided.set(r.name, [had, v]);
-      }
-  });
-  const out: Unsatisfied[] = [];
-  await eachBatch(store, batchSize, (view, rel) => {
-    for (const field of fields) {
-      const text = rel[PACKAGE_RELATIONS[field]] as string | undefined;
-      if (text === undefined) continue;
-      const groups = parse(text, field, view);
-      let written: string[] | undefined;
-      groups.forEach((group, i) => {
-        if (group.some((alt) => satisfied(store, provided, alt))) return;
-        written ??= splitGroups(text);
-        out.push({
-          package: view.package,
-          version: view.version,
-          architecture: view.architecture,
-          field,
-          group: written[i] ?? '',
-        });
-      });
-    }
-  });
+  return { fields, batchSize };
+}
+
+/** Sorts findings by package, version, architecture, field (stable: group order kept). */
+export function sortFindings(out: Unsatisfied[]): Unsatisfied[] {
   return out.sort(
     (a, b) =>
       cmp(a.package, b.package) ||
@@ -119,32 +137,6 @@ export async function verifyDependencies(
 
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/**
- * What a package Provides under one name: the version of a versioned Provides
- * (`name (= v)`), `true` for an unversioned one.
- */
-type Provision = string | true;
-
-/**
- * Provided names → provisions. Most names are provided once, so a single provision is
- * held as is and only repeated names get an array: the map of a whole index (tens of
- * thousands of names) stays a few MB instead of one array each.
- */
-type Provided = Map<string, Provision | Provision[]>;
-
-function satisfied(store: PackagesStore, provided: Provided, alt: Relation): boolean {
-  for (const real of store.where({ package: alt.name }, { reuse: true })) {
-    if (alt.op === undefined || alt.version === undefined) return true;
-    if (satisfies(real.version, alt.op, alt.version)) return true;
-  }
-  const prov = provided.get(alt.name);
-  if (prov === undefined) return false;
-  if (alt.op === undefined || alt.version === undefined) return true;
-  if (!Array.isArray(prov)) return prov !== true && satisfies(prov, alt.op, alt.version);
-  for (const v of prov) if (v !== true && satisfies(v, alt.op, alt.version)) return true;
-  return false;
 }
 
 /**
@@ -182,31 +174,4 @@ async function eachBatch(
   const last = batch.length > 0 ? load(batch) : undefined;
   if (pending !== undefined) await check(pending);
   if (last !== undefined) await check(last);
-}
-
-function parse(text: string, field: string, view: View): Relation[][] {
-  try {
-    return parseRelations(text, field);
-  } catch (err) {
-    if (err instanceof LeanrecError)
-      throw new LeanrecError(
-        'E_PARSE',
-        `${view.package} ${view.version} ${view.architecture}: ${err.message}`,
-        {
-          field,
-          key: `${view.package} ${view.version} ${view.architecture}`,
-          ...(err.column === undefined ? {} : { column: err.column }),
-          cause: err,
-        },
-      );
-    throw err;
-  }
-}
-
-/** The groups of a relation field as written (split on top-level commas, whitespace folded). */
-function splitGroups(text: string): string[] {
-  return text
-    .split(',')
-    .map((g) => g.replace(/\s+/g, ' ').trim())
-    .filter((g) => g !== '');
 }

@@ -253,6 +253,9 @@ describe('leanrec verify on hand-made indexes', () => {
     pkg('h-pre-depends', { 'Pre-Depends': 'base (>= 2), virt', Depends: 'base' }),
     pkg('i-continuation', { Depends: 'base,\n missing2\n  (>= 1)' }),
     pkg('j-recommends-only', { Recommends: 'missing3' }),
+    pkg('k-foreign-qualifiers', {
+      Depends: 'base:i386, base:i386 (>= 1), virt:i386, base:arm64, base:i386 (<< 1) | virt:arm64',
+    }),
   ].join('\n');
 
   const expected = [
@@ -266,24 +269,65 @@ describe('leanrec verify on hand-made indexes', () => {
     'g-legacy\t1\tamd64\tDepends\tbase (> 1.1)',
     'h-pre-depends\t1\tamd64\tPre-Depends\tbase (>= 2)',
     'i-continuation\t1\tamd64\tDepends\tmissing2 (>= 1)',
+    'k-foreign-qualifiers\t1\tamd64\tDepends\tbase:i386 (>= 1)',
+    'k-foreign-qualifiers\t1\tamd64\tDepends\tvirt:i386',
+    'k-foreign-qualifiers\t1\tamd64\tDepends\tbase:arm64',
   ];
 
   test('prints exactly the unsatisfied groups, from a file and from a store', async () => {
     const dir = mkdtempSync(join(tmp, 'verify-'));
     const file = join(dir, 'Packages');
     writeFileSync(file, index);
-    const r = await leanrec(['verify', 'Packages'], dir);
+    // amd64 and i386 packages: the own architecture must be named.
+    const ambiguous = await leanrec(['verify', 'Packages'], dir);
+    assert.equal(ambiguous.code, 2);
+    assert.equal(ambiguous.stdout, '');
+    assert.match(ambiguous.stderr, /^leanrec: [^\n]*amd64, i386[^\n]*--arch[^\n]*\n$/);
+    const r = await leanrec(['verify', 'Packages', '--arch', 'amd64'], dir);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, expected.map((l) => `${l}\n`).join(''));
-    assert.equal(r.stderr, `${expected.length} unsatisfied groups in 17 packages\n`);
+    assert.equal(r.stderr, `${expected.length} unsatisfied groups in 18 packages\n`);
     assert.deepEqual(readdirSync(dir), ['Packages'], 'verify of a file writes nothing');
 
     const db = join(dir, 'db');
     assert.equal((await leanrec(['ingest', file, '--db', db])).code, 0);
-    const s = await leanrec(['verify', db]);
+    assert.equal((await leanrec(['verify', db])).code, 2);
+    const s = await leanrec(['verify', db, '--arch', 'amd64']);
     assert.equal(s.stdout, r.stdout);
-    const rec = await leanrec(['verify', db, '--fields', 'Recommends']);
+    const rec = await leanrec(['verify', db, '--fields', 'Recommends', '--arch', 'amd64']);
     assert.equal(rec.stdout, 'j-recommends-only\t1\tamd64\tRecommends\tmissing3\n');
+  });
+
+  test('malformed fields: a !malformed line each, counted on stderr, exit 3; the rest is still checked', async () => {
+    const dir = mkdtempSync(join(tmp, 'verify-malformed-'));
+    const file = join(dir, 'Packages');
+    writeFileSync(
+      file,
+      [
+        pkg('base'),
+        pkg('bad', { 'Pre-Depends': 'missing0', Depends: 'foo (>>, base,\n missing1' }),
+        pkg('bad-provides', { Provides: 'v1 (= )' }),
+        pkg('fine', { Depends: 'base | nothing' }),
+      ].join('\n'),
+    );
+    const expectedLines = [
+      'bad\t1\tamd64\tDepends\t!malformed\tfoo (>>\tDepends: unbalanced \'(\' at column 5: "(>>"',
+      'bad\t1\tamd64\tDepends\tmissing1',
+      'bad\t1\tamd64\tPre-Depends\tmissing0',
+      'bad-provides\t1\tamd64\tProvides\t!malformed\tv1 (= )\tProvides: missing version at column 7: "(= )"',
+    ];
+    const r = await leanrec(['verify', file]);
+    assert.equal(r.code, 3, r.stderr);
+    assert.equal(r.stdout, expectedLines.map((l) => `${l}\n`).join(''));
+    assert.equal(r.stderr, '2 unsatisfied groups, 2 malformed fields in 4 packages\n');
+    const db = join(dir, 'db');
+    assert.equal((await leanrec(['ingest', file, '--db', db])).code, 0, 'ingest accepts them');
+    const s = await leanrec(['verify', db]);
+    assert.equal(s.code, 3);
+    assert.equal(s.stdout, r.stdout);
+    const one = await leanrec(['verify', db, '--fields', 'Pre-Depends']);
+    assert.equal(one.code, 3, 'a malformed Provides counts whatever --fields says');
+    assert.equal(one.stderr, '1 unsatisfied group, 1 malformed field in 4 packages\n');
   });
 
   test('get prints every record of a package, separated by blank lines', async () => {

@@ -1,36 +1,58 @@
-/** `leanrec verify <db|index>`: list unsatisfied Pre-Depends/Depends groups. */
+/** `leanrec verify <db|index>`: list unsatisfied Pre-Depends/Depends groups and malformed fields. */
 import { statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import {
-  debianPackages,
   PACKAGE_RELATIONS,
-  readPackages,
+  type Unsatisfied,
   verifyDependencies,
+  verifyIndexFile,
 } from '../../debian/index.ts';
-import { openStore } from '../../index.ts';
-import {
-  CliError,
-  type Command,
-  int,
-  openExisting,
-  type PackagesStore,
-  UsageError,
-} from '../common.ts';
+import { LeanrecError } from '../../errors.ts';
+import { CliError, type Command, int, openExisting, UsageError } from '../common.ts';
 
 type RelationField = keyof typeof PACKAGE_RELATIONS;
 
-const help = `Usage: leanrec verify <db|index> [--fields Pre-Depends,Depends]
+/** The exit code when some relation field is malformed (1 and 2 are failures and usage). */
+export const EXIT_MALFORMED = 3;
+
+/** The marker in the fifth column of a malformed field's line (a group starts with a letter or digit). */
+const MALFORMED = '!malformed';
+
+const help = `Usage: leanrec verify <db|index> [--fields Pre-Depends,Depends] [--arch <arch>]
 
 Checks that every dependency group is satisfied by some package (a real package of a
 matching version, or a Provides). <db> is a database directory; an index file is read
-into a temporary in-memory store first (nothing is written). Prints one line per
-unsatisfied group:  package<TAB>version<TAB>architecture<TAB>field<TAB>group
-and their number on stderr. Exits 0 whether or not some are unsatisfied.
+twice instead (nothing is written; memory is that of the hot tier). Prints one line per
+unsatisfied group:
+  package<TAB>version<TAB>architecture<TAB>field<TAB>group
+and one line per relation field that does not parse:
+  package<TAB>version<TAB>architecture<TAB>field<TAB>${MALFORMED}<TAB>group<TAB>message
+(group: its first malformed group as written; message: the parser's, with the column
+in the field). A malformed field is reported once; its well-formed groups and the other
+fields are still checked; a malformed Provides is reported even when not in --fields.
+Their numbers go to stderr.
+
+Architecture qualifiers follow apt: :any, :native and the index's own architecture are
+ignored; any other (g++:powerpc) is only satisfied by a package of that architecture.
+The own architecture is the one the packages have besides "all"; name it with --arch
+when there are several.
+
+Exit status: 0 when every field parses (whether or not some groups are unsatisfied),
+${EXIT_MALFORMED} when some relation field is malformed, 1 on failure, 2 on a usage error.
 
 Options:
   --fields <list>     relation fields to check, comma-separated
                       (default Pre-Depends,Depends; any of ${Object.keys(PACKAGE_RELATIONS).join(', ')})
+  --arch <arch>       the index's own architecture (needed when the packages have several)
   -h, --help          this help`;
+
+/** One output line for a finding. */
+function line(u: Unsatisfied): string {
+  const key = `${u.package}\t${u.version}\t${u.architecture}\t${u.field}`;
+  return u.malformed === undefined
+    ? `${key}\t${u.group}\n`
+    : `${key}\t${MALFORMED}\t${u.group}\t${u.malformed.replace(/\s+/g, ' ')}\n`;
+}
 
 export const verify: Command = {
   name: 'verify',
@@ -40,7 +62,7 @@ export const verify: Command = {
     const { values, positionals } = parseArgs({
       args,
       allowPositionals: true,
-      options: { fields: { type: 'string' } },
+      options: { fields: { type: 'string' }, arch: { type: 'string' } },
     });
     if (positionals.length !== 1) throw new UsageError('verify takes one <db|index>');
     const fields = (values.fields ?? 'Pre-Depends,Depends')
@@ -57,30 +79,44 @@ export const verify: Command = {
     } catch {
       throw new CliError(`no database or index at ${target}`);
     }
-    let store: PackagesStore;
-    if (isDir) store = await openExisting(target);
-    else {
-      store = await openStore(debianPackages); // cold tier in memory: nothing on disk
-      try {
-        await store.ingest(readPackages(target));
-      } catch (e) {
-        await store.close();
-        throw e;
-      }
-    }
+    const options = {
+      fields: fields as RelationField[],
+      ...(values.arch === undefined ? {} : { architecture: values.arch }),
+    };
+    let findings: Unsatisfied[];
+    let packages: number;
     try {
-      const unsatisfied = await verifyDependencies(store, {
-        fields: fields as RelationField[],
-      });
-      for (const u of unsatisfied)
-        await out.write(`${u.package}\t${u.version}\t${u.architecture}\t${u.field}\t${u.group}\n`);
-      await out.flush();
-      err(
-        `${int(unsatisfied.length)} unsatisfied group${unsatisfied.length === 1 ? '' : 's'} in ${int(store.size)} packages`,
-      );
-    } finally {
-      await store.close();
+      if (isDir) {
+        const store = await openExisting(target);
+        try {
+          findings = await verifyDependencies(store, options);
+          packages = store.size;
+        } finally {
+          await store.close();
+        }
+      } else ({ findings, packages } = await verifyIndexFile(target, options));
+    } catch (e) {
+      if (e instanceof LeanrecError && e.code === 'E_ARGUMENT' && e.field === 'architecture')
+        throw new UsageError(
+          e.message
+            .replace('with the "architecture" option', 'with --arch')
+            .replace(/^verify: /, ''),
+        );
+      throw e;
     }
-    return 0;
+    let malformed = 0;
+    for (const u of findings) {
+      if (u.malformed !== undefined) malformed++;
+      await out.write(line(u));
+    }
+    await out.flush();
+    const unsatisfied = findings.length - malformed;
+    const s = (n: number) => (n === 1 ? '' : 's');
+    err(
+      `${int(unsatisfied)} unsatisfied group${s(unsatisfied)}` +
+        (malformed > 0 ? `, ${int(malformed)} malformed field${s(malformed)}` : '') +
+        ` in ${int(packages)} packages`,
+    );
+    return malformed > 0 ? EXIT_MALFORMED : 0;
   },
 };
