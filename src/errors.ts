@@ -44,6 +44,8 @@ export interface ErrorContext {
   index?: number;
   /** The original error. */
   cause?: unknown;
+  /** Records a failed non-atomic `ingest`/`putMany` had written before the error. */
+  written?: number;
 }
 
 /**
@@ -70,6 +72,11 @@ export class LeanrecError extends Error {
   readonly column: number | undefined;
   /** Position of the record in its batch or input. */
   readonly index: number | undefined;
+  /**
+   * For an error that ended a non-atomic `ingest`/`putMany`: the records written by
+   * its earlier batches, which stay in the store (the message says so too).
+   */
+  readonly written: number | undefined;
 
   constructor(code: ErrorCode, message: string, context: ErrorContext = {}) {
     super(message, context.cause === undefined ? undefined : { cause: context.cause });
@@ -81,6 +88,7 @@ export class LeanrecError extends Error {
     this.line = context.line;
     this.column = context.column;
     this.index = context.index;
+    this.written = context.written;
   }
 }
 

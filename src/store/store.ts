@@ -9,6 +9,7 @@ import type { AnySchema } from '../schema/schema.ts';
 import { checkFor, describeValue, ownValue, RecordValidator } from '../schema/validate.ts';
 import { DEFAULT_BATCH_SIZE, type WriteOptions, type WriteResult } from './options.ts';
 import { type Filter, matchRows, popcount } from './query.ts';
+import { Staging } from './staging.ts';
 import type { KeyOf, MemoryPart, RecordView, StoreMemory } from './types.ts';
 
 /** One planned write of a batch. */
@@ -23,6 +24,8 @@ export interface PlannedWrite {
   superseded: boolean;
   /** Replaces an earlier record with the same key in the same batch. */
   readonly replacesEarlier: boolean;
+  /** In an atomic ingest, the row of the record it replaces under a new id, else -1. */
+  readonly hides: number;
 }
 
 /** Options of {@link Store.where}. */
@@ -269,6 +272,44 @@ export class Store<S extends AnySchema> {
       );
     const onInvalid = options.onInvalid ?? 'throw';
     const result: WriteResult = { written: 0, inserted: 0, updated: 0, skipped: 0, batches: 0 };
+    if (options.atomic === true)
+      // The whole ingest holds the write queue: no other write may land between its
+      // batches, or rolling it back would take that write with it.
+      return this.#exclusive(async () => {
+        const staging = new Staging(this.#tier.nextId);
+        try {
+          await this.#readBatches(source, batchSize, options, result, (batch, start) =>
+            this.#writeBatch(batch, start, onInvalid, result, staging),
+          );
+          await staging.commit(this.#tier, this.#cold);
+        } catch (err) {
+          await staging.rollback(this.#tier, this.#cold);
+          this.#secondary.invalidate();
+          throw err;
+        }
+        this.#secondary.invalidate();
+        if (result.written > 1) this.#tier.settle();
+        return result;
+      });
+    try {
+      await this.#readBatches(source, batchSize, options, result, (batch, start) =>
+        this.#exclusive(() => this.#writeBatch(batch, start, onInvalid, result, undefined)),
+      );
+    } catch (err) {
+      throw withWritten(err, result.written);
+    }
+    if (result.written > 1) this.#tier.settle();
+    return result;
+  }
+
+  /** Reads `source` in batches of `batchSize` and hands each to `write`, one at a time. */
+  async #readBatches(
+    source: Iterable<Infer<S>> | AsyncIterable<Infer<S>>,
+    batchSize: number,
+    options: WriteOptions,
+    result: WriteResult,
+    write: (batch: unknown[], start: number) => Promise<void>,
+  ): Promise<void> {
     let batch: unknown[] = [];
     let start = 0;
     let index = 0;
@@ -277,17 +318,15 @@ export class Store<S extends AnySchema> {
       batch.push(rec);
       index++;
       if (batch.length >= batchSize) {
-        await this.#exclusive(() => this.#writeBatch(batch, start, onInvalid, result));
+        await write(batch, start);
         options.onBatch?.({ ...result });
         batch = [];
       }
     }
     if (batch.length > 0) {
-      await this.#exclusive(() => this.#writeBatch(batch, start, onInvalid, result));
+      await write(batch, start);
       options.onBatch?.({ ...result });
     }
-    if (result.written > 1) this.#tier.settle();
-    return result;
   }
 
   /**
@@ -427,12 +466,17 @@ export class Store<S extends AnySchema> {
     return run;
   }
 
-  /** Validates, plans and writes one batch; nothing changes unless all of it is written. */
+  /**
+   * Validates, plans and writes one batch; nothing changes unless all of it is written.
+   * With `staging` (an atomic ingest), a record that replaces one stored before the
+   * ingest gets a new id, and the old row is hidden instead of overwritten.
+   */
   async #writeBatch(
     batch: unknown[],
     start: number,
     onInvalid: 'throw' | 'skip',
     result: WriteResult,
+    staging: Staging | undefined,
   ): Promise<void> {
     const valid: Record<string, unknown>[] = [];
     for (let i = 0; i < batch.length; i++) {
@@ -458,22 +502,38 @@ export class Store<S extends AnySchema> {
       if (prev !== undefined) {
         // A later record with the same key in one batch replaces the earlier one.
         prev.superseded = true;
-        p = { rec, row: prev.row, id: prev.id, superseded: false, replacesEarlier: true };
+        p = {
+          rec,
+          row: prev.row,
+          id: prev.id,
+          superseded: false,
+          replacesEarlier: true,
+          hides: -1,
+        };
       } else {
         const row = tier.findRow(rec);
-        const id = row >= 0 ? tier.ids[row]! : nextId++;
-        p = { rec, row, id, superseded: false, replacesEarlier: false };
+        if (row >= 0 && staging !== undefined && tier.ids[row]! < staging.start)
+          p = { rec, row: -1, id: nextId++, superseded: false, replacesEarlier: false, hides: row };
+        else {
+          const id = row >= 0 ? tier.ids[row]! : nextId++;
+          p = { rec, row, id, superseded: false, replacesEarlier: false, hides: -1 };
+        }
       }
       if (nextId > 0xffffffff) throw new LeanrecError('E_LIMIT', 'record ids exhausted (2^32)');
       seen?.set(ks, p);
       plan.push(p);
     }
-    await this.#cold?.write(plan, nextId);
+    await this.#cold?.write(plan, nextId, staging?.start);
+    if (staging !== undefined) {
+      staging.begun = true;
+      // Before the inserts below, which bring the same keys back under the new ids.
+      for (const p of plan) if (p.hides >= 0) staging.hide(tier, p.hides);
+    }
     // Counted as if the batch's records were written one after the other: a key's first
     // record inserts (or updates a stored one), each later record with that key updates.
     for (const p of plan) {
       result.written++;
-      const update = p.row >= 0 || p.replacesEarlier;
+      const update = p.row >= 0 || p.replacesEarlier || p.hides >= 0;
       if (update) result.updated++;
       else result.inserted++;
       if (p.superseded) continue;
@@ -501,6 +561,28 @@ export class Store<S extends AnySchema> {
         });
     }
   }
+}
+
+/**
+ * The error that ended a non-atomic write of many records, saying how many records its
+ * earlier batches wrote (they stay). Errors that are not leanrec's pass through as they are.
+ */
+function withWritten(err: unknown, written: number): unknown {
+  if (!(err instanceof LeanrecError) || written === 0) return err;
+  return new LeanrecError(
+    err.code,
+    `${err.message} (${written.toLocaleString('en-US')} records written before the error; they stay in the store)`,
+    {
+      ...(err.field === undefined ? {} : { field: err.field }),
+      ...(err.key === undefined ? {} : { key: err.key }),
+      ...(err.file === undefined ? {} : { file: err.file }),
+      ...(err.line === undefined ? {} : { line: err.line }),
+      ...(err.column === undefined ? {} : { column: err.column }),
+      ...(err.index === undefined ? {} : { index: err.index }),
+      ...(err.cause === undefined ? {} : { cause: err.cause }),
+      written,
+    },
+  );
 }
 
 /** `Object.assign`, except that a field named `__proto__` stays an own property (assign would set the prototype). */
