@@ -12,6 +12,9 @@ import { type Filter, matchRows, popcount } from './query.ts';
 import { Staging } from './staging.ts';
 import type { KeyOf, MemoryPart, RecordView, StoreMemory } from './types.ts';
 
+/** Fewest rows an atomic ingest must have freed before its end compacts the hot tier. */
+const COMPACT_AFTER = 1024;
+
 /** One planned write of a batch. */
 export interface PlannedWrite {
   /** The validated record. */
@@ -227,7 +230,8 @@ export class Store<S extends AnySchema> {
    * Writes many records in atomic batches of `batchSize`.
    *
    * @throws LeanrecError `E_INVALID_RECORD` naming the record's position, field and key;
-   * the failing batch writes nothing and earlier batches stay written.
+   * the failing batch writes nothing and earlier batches stay written (their number of
+   * records as `written`), or with `{ atomic: true }` nothing at all stays written.
    */
   putMany(
     records: Iterable<Infer<S>> | AsyncIterable<Infer<S>>,
@@ -241,6 +245,13 @@ export class Store<S extends AnySchema> {
    * atomic batches. Holds at most one batch in memory. After the last batch, frees the
    * string pool's interning table (it is rebuilt on the next write).
    *
+   * With `{ atomic: true }` (see {@link WriteOptions.atomic}) a failure part-way leaves
+   * the store exactly as it was, also after a crash; without it, the batches written
+   * before the failure stay, and a `LeanrecError` that ends the ingest says how many
+   * records they held (message and `written`).
+   *
+   * @throws LeanrecError the source's own (`E_PARSE`…), `E_INVALID_RECORD`, `E_LIMIT`,
+   * `E_IO`, `E_CLOSED`; errors the source throws that are not leanrec's pass through.
    * @example
    * ```ts
    * const { inserted } = await store.ingest(readPackages('Packages.gz'), { batchSize: 2000 })
@@ -277,17 +288,21 @@ export class Store<S extends AnySchema> {
       // batches, or rolling it back would take that write with it.
       return this.#exclusive(async () => {
         const staging = new Staging(this.#tier.nextId);
+        let freed = 0;
         try {
           await this.#readBatches(source, batchSize, options, result, (batch, start) =>
             this.#writeBatch(batch, start, onInvalid, result, staging),
           );
-          await staging.commit(this.#tier, this.#cold);
+          freed = await staging.commit(this.#tier, this.#cold);
         } catch (err) {
-          await staging.rollback(this.#tier, this.#cold);
+          const removed = await staging.rollback(this.#tier, this.#cold);
           this.#secondary.invalidate();
-          throw err;
+          // The original error is the one to report; a failed compaction changes no record.
+          await this.#compactIfSparse(removed).catch(() => undefined);
+          throw undone(err, result.written);
         }
         this.#secondary.invalidate();
+        await this.#compactIfSparse(freed);
         if (result.written > 1) this.#tier.settle();
         return result;
       });
@@ -300,6 +315,18 @@ export class Store<S extends AnySchema> {
     }
     if (result.written > 1) this.#tier.settle();
     return result;
+  }
+
+  /**
+   * After an atomic ingest: the rows it freed (replaced records when it committed, its
+   * own records when it failed) are tombstones; when they are a large share of the rows
+   * (a whole index ingested again), they are dropped as `compact()` does.
+   */
+  async #compactIfSparse(freed: number): Promise<void> {
+    if (freed < COMPACT_AFTER || freed * 4 < this.#tier.rowCount) return;
+    this.#tier.compact();
+    this.#secondary.invalidate();
+    await this.#cold?.afterCompact(this.#tier);
   }
 
   /** Reads `source` in batches of `batchSize` and hands each to `write`, one at a time. */
@@ -569,20 +596,35 @@ export class Store<S extends AnySchema> {
  */
 function withWritten(err: unknown, written: number): unknown {
   if (!(err instanceof LeanrecError) || written === 0) return err;
-  return new LeanrecError(
-    err.code,
-    `${err.message} (${written.toLocaleString('en-US')} records written before the error; they stay in the store)`,
-    {
-      ...(err.field === undefined ? {} : { field: err.field }),
-      ...(err.key === undefined ? {} : { key: err.key }),
-      ...(err.file === undefined ? {} : { file: err.file }),
-      ...(err.line === undefined ? {} : { line: err.line }),
-      ...(err.column === undefined ? {} : { column: err.column }),
-      ...(err.index === undefined ? {} : { index: err.index }),
-      ...(err.cause === undefined ? {} : { cause: err.cause }),
-      written,
-    },
+  const n = written.toLocaleString('en-US');
+  return annotated(err, `${n} records written before the error; they stay in the store`, written);
+}
+
+/**
+ * The error that ended an atomic write of many records once some were staged: says that
+ * they were undone. Errors that are not leanrec's pass through as they are.
+ */
+function undone(err: unknown, staged: number): unknown {
+  if (!(err instanceof LeanrecError) || staged === 0) return err;
+  const n = staged.toLocaleString('en-US');
+  return annotated(
+    err,
+    `atomic ingest undone: the ${n} records staged before the error were dropped; the store is as it was`,
   );
+}
+
+/** `err` with `(note)` after its message; the same code, context and cause. */
+function annotated(err: LeanrecError, note: string, written?: number): LeanrecError {
+  return new LeanrecError(err.code, `${err.message} (${note})`, {
+    ...(err.field === undefined ? {} : { field: err.field }),
+    ...(err.key === undefined ? {} : { key: err.key }),
+    ...(err.file === undefined ? {} : { file: err.file }),
+    ...(err.line === undefined ? {} : { line: err.line }),
+    ...(err.column === undefined ? {} : { column: err.column }),
+    ...(err.index === undefined ? {} : { index: err.index }),
+    ...(err.cause === undefined ? {} : { cause: err.cause }),
+    ...(written === undefined ? {} : { written }),
+  });
 }
 
 /** `Object.assign`, except that a field named `__proto__` stays an own property (assign would set the prototype). */

@@ -330,6 +330,10 @@ describe('leanrec ingest of a truncated archive', () => {
     assert.equal(r.code, 1);
     assert.match(r.stderr, /^leanrec: E_PARSE: [^\n]*Packages-cut\.gz[^\n]*\n$/);
     assert.doesNotMatch(r.stderr, /written before the error/);
+    assert.match(
+      r.stderr,
+      /atomic ingest undone: the \d+ records staged before the error were dropped/,
+    );
     assert.equal(await count(db), before);
     const again = await leanrec(['get', db, name]);
     assert.equal(again.stdout, first.stdout);
