@@ -321,3 +321,48 @@ test('an atomic ingest that replaced or staged many rows leaves no tombstones be
     await store.close();
   }
 });
+
+test('when undoing fails too, writes are refused and the next open undoes the ingest', async () => {
+  const dir = tempDir();
+  try {
+    let db!: FaultyLevel;
+    const store = await openStore(Small, {
+      path: dir,
+      database: (p, o) => {
+        db = FaultyLevel.wrap(p, o);
+        return db;
+      },
+    });
+    await store.ingest(Array.from({ length: 20 }, (_, i) => smallRecord(i)) as never);
+    const before = [...store.where()].map((v) => v.record());
+    // The third staged batch fails, then the first batch of the undo.
+    const fault = db.inject({ kind: 'batch', skip: 2 });
+    db.inject({ kind: 'batch', skip: 3 });
+    const input = Array.from({ length: 40 }, (_, i) => smallRecord(i, 1));
+    await assert.rejects(
+      store.putMany(input as never, { batchSize: 5, atomic: true }),
+      (err: unknown) => err instanceof LeanrecError && err.code === 'E_IO' && err.cause === fault,
+    );
+    assert.deepStrictEqual(
+      [...store.where()].map((v) => v.record()),
+      before,
+    );
+    await assert.rejects(store.put(smallRecord(99) as never), /close and reopen the store/);
+    // The database still holds the staged batches and the pending entry.
+    assert.notEqual(await store._cold!._db.get(metaKey('pending')), undefined);
+    await store.close();
+    const again = await openStore(Small, { path: dir });
+    assert.equal(again._cold?.openMode, 'rebuild');
+    assert.deepStrictEqual(
+      [...again.where()].map((v) => v.record()),
+      before,
+    );
+    assert.equal(await again._cold!._db.get(metaKey('pending')), undefined);
+    const res = await again.putMany(input as never, { batchSize: 5, atomic: true });
+    assert.equal(res.updated, 20);
+    assert.equal(again.size, 40);
+    await again.close();
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
