@@ -96,3 +96,20 @@ export class LeanrecError extends Error {
 export function isLeanrecError(err: unknown, code?: ErrorCode): err is LeanrecError {
   return err instanceof LeanrecError && (code === undefined || err.code === code);
 }
+
+/**
+ * `err` with `(note)` after its message: the same code, context and cause (and `written`
+ * when given). For errors that end a write of many records.
+ */
+export function withNote(err: LeanrecError, note: string, written?: number): LeanrecError {
+  return new LeanrecError(err.code, `${err.message} (${note})`, {
+    ...(err.field === undefined ? {} : { field: err.field }),
+    ...(err.key === undefined ? {} : { key: err.key }),
+    ...(err.file === undefined ? {} : { file: err.file }),
+    ...(err.line === undefined ? {} : { line: err.line }),
+    ...(err.column === undefined ? {} : { column: err.column }),
+    ...(err.index === undefined ? {} : { index: err.index }),
+    ...(err.cause === undefined ? {} : { cause: err.cause }),
+    ...(written === undefined ? {} : { written }),
+  });
+}

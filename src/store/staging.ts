@@ -39,6 +39,7 @@
  * removed many staged rows.
  */
 import type { ColdTier } from '../cold/cold-tier.ts';
+import { LeanrecError, withNote } from '../errors.ts';
 import { grow } from '../hot/grow.ts';
 import type { HotTier } from '../hot/tier.ts';
 
@@ -97,4 +98,17 @@ export class Staging {
     if (cold !== undefined && this.begun) await cold.abortStaged(start);
     return removed;
   }
+}
+
+/**
+ * The error that ended an atomic ingest once records were staged, saying they were
+ * dropped. Errors that are not leanrec's pass through as they are.
+ */
+export function undone(err: unknown, staged: number): unknown {
+  if (!(err instanceof LeanrecError) || staged === 0) return err;
+  const n = staged.toLocaleString('en-US');
+  return withNote(
+    err,
+    `atomic ingest undone: the ${n} records staged before the error were dropped; the store is as it was`,
+  );
 }

@@ -1,5 +1,5 @@
 import type { ColdTier } from '../cold/cold-tier.ts';
-import { LeanrecError } from '../errors.ts';
+import { LeanrecError, withNote } from '../errors.ts';
 import type { EnumColumn } from '../hot/columns.ts';
 import type { HotTier } from '../hot/tier.ts';
 import { ID, makeViewClass, ROW, setOwn, type ViewBase, type ViewClass } from '../hot/view.ts';
@@ -9,7 +9,7 @@ import type { AnySchema } from '../schema/schema.ts';
 import { checkFor, describeValue, ownValue, RecordValidator } from '../schema/validate.ts';
 import { DEFAULT_BATCH_SIZE, type WriteOptions, type WriteResult } from './options.ts';
 import { type Filter, matchRows, popcount } from './query.ts';
-import { Staging } from './staging.ts';
+import { Staging, undone } from './staging.ts';
 import type { KeyOf, MemoryPart, RecordView, StoreMemory } from './types.ts';
 
 /** Fewest rows an atomic ingest must have freed before its end compacts the hot tier. */
@@ -597,34 +597,7 @@ export class Store<S extends AnySchema> {
 function withWritten(err: unknown, written: number): unknown {
   if (!(err instanceof LeanrecError) || written === 0) return err;
   const n = written.toLocaleString('en-US');
-  return annotated(err, `${n} records written before the error; they stay in the store`, written);
-}
-
-/**
- * The error that ended an atomic write of many records once some were staged: says that
- * they were undone. Errors that are not leanrec's pass through as they are.
- */
-function undone(err: unknown, staged: number): unknown {
-  if (!(err instanceof LeanrecError) || staged === 0) return err;
-  const n = staged.toLocaleString('en-US');
-  return annotated(
-    err,
-    `atomic ingest undone: the ${n} records staged before the error were dropped; the store is as it was`,
-  );
-}
-
-/** `err` with `(note)` after its message; the same code, context and cause. */
-function annotated(err: LeanrecError, note: string, written?: number): LeanrecError {
-  return new LeanrecError(err.code, `${err.message} (${note})`, {
-    ...(err.field === undefined ? {} : { field: err.field }),
-    ...(err.key === undefined ? {} : { key: err.key }),
-    ...(err.file === undefined ? {} : { file: err.file }),
-    ...(err.line === undefined ? {} : { line: err.line }),
-    ...(err.column === undefined ? {} : { column: err.column }),
-    ...(err.index === undefined ? {} : { index: err.index }),
-    ...(err.cause === undefined ? {} : { cause: err.cause }),
-    ...(written === undefined ? {} : { written }),
-  });
+  return withNote(err, `${n} records written before the error; they stay in the store`, written);
 }
 
 /** `Object.assign`, except that a field named `__proto__` stays an own property (assign would set the prototype). */
