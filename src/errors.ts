@@ -44,6 +44,8 @@ export interface ErrorContext {
   index?: number;
   /** The original error. */
   cause?: unknown;
+  /** Records a failed non-atomic `ingest`/`putMany` had written before the error. */
+  written?: number;
 }
 
 /**
@@ -70,6 +72,11 @@ export class LeanrecError extends Error {
   readonly column: number | undefined;
   /** Position of the record in its batch or input. */
   readonly index: number | undefined;
+  /**
+   * For an error that ended a non-atomic `ingest`/`putMany`: the records written by
+   * its earlier batches, which stay in the store (the message says so too).
+   */
+  readonly written: number | undefined;
 
   constructor(code: ErrorCode, message: string, context: ErrorContext = {}) {
     super(message, context.cause === undefined ? undefined : { cause: context.cause });
@@ -81,10 +88,28 @@ export class LeanrecError extends Error {
     this.line = context.line;
     this.column = context.column;
     this.index = context.index;
+    this.written = context.written;
   }
 }
 
 /** True when `err` is a {@link LeanrecError}, optionally with the given code. */
 export function isLeanrecError(err: unknown, code?: ErrorCode): err is LeanrecError {
   return err instanceof LeanrecError && (code === undefined || err.code === code);
+}
+
+/**
+ * `err` with `(note)` after its message: the same code, context and cause (and `written`
+ * when given). For errors that end a write of many records.
+ */
+export function withNote(err: LeanrecError, note: string, written?: number): LeanrecError {
+  return new LeanrecError(err.code, `${err.message} (${note})`, {
+    ...(err.field === undefined ? {} : { field: err.field }),
+    ...(err.key === undefined ? {} : { key: err.key }),
+    ...(err.file === undefined ? {} : { file: err.file }),
+    ...(err.line === undefined ? {} : { line: err.line }),
+    ...(err.column === undefined ? {} : { column: err.column }),
+    ...(err.index === undefined ? {} : { index: err.index }),
+    ...(err.cause === undefined ? {} : { cause: err.cause }),
+    ...(written === undefined ? {} : { written }),
+  });
 }

@@ -13,6 +13,8 @@
  * if that cannot be read either, later writes are refused until the store is reopened.
  * Restart: `close()` stores the hot snapshot tagged with the data generation; `open`
  * loads it only when the generations match, and otherwise rebuilds from the `h` entries.
+ * An atomic ingest (store/staging.ts) writes its batches under `m pending`; `open`
+ * deletes what a killed one had staged before it brings the hot tier back.
  */
 import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -36,6 +38,7 @@ import {
   idOfHotKey,
   metaKey,
   parseSnapshotKey,
+  rangesFrom,
   SNAPSHOT_CHUNK,
   SNAPSHOT_RANGE,
   snapshotKey,
@@ -55,6 +58,8 @@ type BatchOp =
 const DEFAULT_LEVEL_CACHE = 2 * 1024 * 1024;
 const DEFAULT_WRITE_BUFFER = 1024 * 1024;
 const GET_MANY_BATCH = 256;
+/** Entries deleted per batch when a failed atomic ingest is undone. */
+const UNDO_BATCH = 4096;
 
 interface Meta {
   schema?: SchemaDescriptor;
@@ -63,6 +68,7 @@ interface Meta {
   gen?: number;
   snap?: number;
   since?: number[];
+  pending?: number;
 }
 
 /**
@@ -202,9 +208,19 @@ export class ColdTier {
       let mode: OpenMode = 'new';
       const cold = (m: OpenMode) =>
         new ColdTier(db, schema, meta, options, m, levelBytes, lockPath);
+      // An atomic ingest died before its last batch: its staged entries go, and with them
+      // any reason to trust the snapshot (the hot tier is rebuilt from what stays).
+      const recovered = meta.pending !== undefined;
+      if (recovered) {
+        const sync = options.sync === true;
+        await undoStaged(db, schema, meta.pending!, (ops) => writeOps(db, ops, sync));
+        await writeOps(db, [{ type: 'del', key: metaKey('pending') }], sync);
+        delete meta.pending;
+      }
       if (meta.next === undefined || meta.next === 0) {
         mode = 'new';
       } else if (
+        !recovered &&
         meta.snap !== undefined &&
         meta.snap === meta.gen &&
         (await loadSnapshot(db, tier))
@@ -381,10 +397,15 @@ export class ColdTier {
 
   // ── writes ──────────────────────────────────────────────────────────────
 
-  /** Writes one planned batch atomically. Nothing is written if it throws. */
-  async write(plan: readonly PlannedWrite[], nextId: number): Promise<void> {
+  /**
+   * Writes one planned batch atomically. Nothing is written if it throws. With
+   * `pending` (a batch of an atomic ingest), `m pending` is written with it: the first
+   * id of the ingest, whose entries are staged until `commitStaged`.
+   */
+  async write(plan: readonly PlannedWrite[], nextId: number, pending?: number): Promise<void> {
     this.#writable('writing a batch');
     const ops: BatchOp[] = [];
+    if (pending !== undefined) ops.push(putMeta('pending', pending));
     const groups = this.#schema.groups;
     try {
       for (const p of plan) {
@@ -421,6 +442,51 @@ export class ColdTier {
     for (const id of ids) for (const g of this.#schema.groups) this.#cache.delete(id, g.code);
   }
 
+  /**
+   * The last batch of an atomic ingest: deletes the entries of the records it replaced
+   * (`oldIds`) and `m pending`, in one LevelDB batch. From then on the staged entries
+   * are ordinary ones. The batch's size grows with the number of replaced records; its
+   * operations are generated as the batch is filled, not held in a list.
+   */
+  async commitStaged(oldIds: Uint32Array): Promise<void> {
+    this.#writable('committing an atomic ingest');
+    const groups = this.#schema.groups;
+    function* dels(): Generator<BatchOp> {
+      for (const id of oldIds) {
+        yield { type: 'del', key: hotKey(id) };
+        for (const g of groups) yield { type: 'del', key: coldKey(g.code, id) };
+      }
+    }
+    await this.#commit(
+      [{ type: 'del', key: metaKey('pending') }],
+      this.#nextIdStored,
+      'committing an atomic ingest',
+      dels(),
+    );
+    for (const id of oldIds) for (const g of groups) this.#cache.delete(id, g.code);
+  }
+
+  /**
+   * Undoes a failed atomic ingest that began at id `start`: deletes every entry with an
+   * id ≥ `start` (in batches of 4,096), then `m pending`. Never throws: when the
+   * database fails here (or an earlier failure left the tier unsure), later writes are
+   * refused until the store is reopened, and the open undoes the ingest (the pending
+   * entry is still there).
+   */
+  async abortStaged(start: number): Promise<void> {
+    this.#cache.clear();
+    if (this.#unsure !== undefined) return;
+    const what = 'undoing a failed atomic ingest';
+    try {
+      await undoStaged(this.#db, this.#schema, start, (ops) =>
+        this.#commit(ops, this.#nextIdStored, what),
+      );
+      await this.#commit([{ type: 'del', key: metaKey('pending') }], this.#nextIdStored, what);
+    } catch (cause) {
+      this.#unsure ??= ioError(cause, what);
+    }
+  }
+
   #writable(what: string): void {
     if (this.#unsure !== undefined)
       throw new LeanrecError(
@@ -437,7 +503,12 @@ export class ColdTier {
    * this batch's generation (it was applied; only the acknowledgement was lost). Throws
    * `E_IO` when it is not there, after rolling back the codec's new structures.
    */
-  async #commit(ops: BatchOp[], nextId: number, what: string): Promise<void> {
+  async #commit(
+    ops: BatchOp[],
+    nextId: number,
+    what: string,
+    more?: Iterable<BatchOp>,
+  ): Promise<void> {
     const pending = this.#codec.pending;
     if (pending !== undefined) ops.push(putMeta('structures', pending));
     if (nextId !== this.#nextIdStored) ops.push(putMeta('next', nextId));
@@ -447,7 +518,7 @@ export class ColdTier {
     ops.push(putMeta('gen', gen));
     this.#dirty = true;
     try {
-      await writeOps(this.#db, ops, this.#sync);
+      await writeOps(this.#db, more === undefined ? ops : chain(ops, more), this.#sync);
     } catch (cause) {
       let applied: boolean;
       try {
@@ -617,7 +688,7 @@ function databaseProblem(db: DB): string | undefined {
 }
 
 async function readMeta(db: DB): Promise<Meta> {
-  const names = ['schema', 'structures', 'next', 'gen', 'snap', 'since'] as const;
+  const names = ['schema', 'structures', 'next', 'gen', 'snap', 'since', 'pending'] as const;
   const values = await db.getMany(names.map((n) => metaKey(n)));
   const meta: Meta = {};
   names.forEach((n, i) => {
@@ -637,7 +708,7 @@ async function readMeta(db: DB): Promise<Meta> {
  * and copies every operation on the way in, which made it 4× slower here (63 × 3,000
  * puts: 2.1 s against 0.5 s). A batch that fails is closed and writes nothing.
  */
-async function writeOps(db: DB, ops: readonly BatchOp[], sync: boolean): Promise<void> {
+async function writeOps(db: DB, ops: Iterable<BatchOp>, sync: boolean): Promise<void> {
   const batch = db.batch();
   try {
     for (const op of ops) {
@@ -649,6 +720,35 @@ async function writeOps(db: DB, ops: readonly BatchOp[], sync: boolean): Promise
     throw err;
   }
   await batch.write(syncOpt(sync) as never);
+}
+
+function* chain(a: Iterable<BatchOp>, b: Iterable<BatchOp>): Generator<BatchOp> {
+  yield* a;
+  yield* b;
+}
+
+/**
+ * Deletes every hot and cold entry with an id ≥ `start` (what an atomic ingest staged),
+ * `UNDO_BATCH` entries per `write`, so undoing a large ingest holds one batch of keys.
+ */
+async function undoStaged(
+  db: DB,
+  schema: AnySchema,
+  start: number,
+  write: (ops: BatchOp[]) => Promise<void>,
+): Promise<void> {
+  const ranges = rangesFrom(
+    start,
+    schema.groups.map((g) => g.code),
+  );
+  for (const r of ranges)
+    for (;;) {
+      const ops: BatchOp[] = [];
+      for await (const key of db.keys({ ...r, limit: UNDO_BATCH })) ops.push({ type: 'del', key });
+      if (ops.length === 0) break;
+      await write(ops);
+      if (ops.length < UNDO_BATCH) break;
+    }
 }
 
 /** Batch options; `sync` is classic-level's (fsync before the write is acknowledged). */

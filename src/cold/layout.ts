@@ -11,6 +11,9 @@
  *        m gen         generation of the data: bumped by the first write after a snapshot
  *        m snap        generation the hot snapshot was taken at (absent: no snapshot)
  *        m since       per cold group, the first id written with that group
+ *        m pending     first id of an atomic ingest under way (absent otherwise): every
+ *                      entry with an id ≥ it is staged, and is deleted if the ingest
+ *                      fails or the process dies before its last batch (see staging.ts)
  *   's' part 0x00 chunk:u32be   → hot snapshot: raw column bytes, in chunks of ≤ 4 MiB
  *        's' "#meta"            → snapshot header (msgpack: rows, size, nextId, parts)
  *
@@ -70,6 +73,21 @@ export function range(...prefix: number[]): { gte: Uint8Array; lt: Uint8Array } 
 /** Ranges of each entry kind. */
 export const HOT_RANGE = range(H);
 export const SNAPSHOT_RANGE = range(S);
+
+/** Ranges of the hot entries and of each cold group's entries with ids ≥ `id`. */
+export function rangesFrom(
+  id: number,
+  groups: readonly number[],
+): { gte: Uint8Array; lt: Uint8Array }[] {
+  return [
+    { gte: hotKey(id), lt: HOT_RANGE.lt },
+    // The last group's range ends where the 'c' entries end (g + 1 would wrap to 0).
+    ...groups.map((g) => ({
+      gte: coldKey(g, id),
+      lt: g === 0xff ? Uint8Array.of(C + 1) : Uint8Array.of(C, g + 1),
+    })),
+  ];
+}
 
 /** The id in a hot key. */
 export function idOfHotKey(k: Uint8Array): number {

@@ -202,6 +202,35 @@ export class HotTier implements KeySource {
     this.size--;
   }
 
+  /**
+   * Trusted: hides a live row from lookups, scans and `size` without freeing it for
+   * reuse — the record an atomic ingest has replaced, until the ingest commits
+   * (`release`) or fails (`unhide`). Its columns keep the old values; its free bit is
+   * set, so scans skip it, but it is not on the free-row stack, so no insert takes it.
+   */
+  hide(row: number): void {
+    this.rowHash(row, this.#h);
+    const w = this.#rw;
+    this.keys.remove(this.#h[0]!, this.#h[1]!, w.buf.slice(0, w.pos), w.pos);
+    this.free.set(row);
+    this.size--;
+  }
+
+  /** Trusted: makes a row hidden by `hide` live again (its key must be absent). */
+  unhide(row: number): void {
+    this.free.clear(row);
+    this.rowHash(row, this.#h);
+    this.keys.insert(this.#h[0]!, this.#h[1]!, row);
+    this.size++;
+  }
+
+  /** Trusted: frees a row hidden by `hide` for reuse (it becomes an ordinary tombstone). */
+  release(row: number): void {
+    if (this.#freeCount >= this.#freeRows.length)
+      this.#freeRows = grow(this.#freeRows, this.#freeCount + 1);
+    this.#freeRows[this.#freeCount++] = row;
+  }
+
   /** Reads hot field `i` of `row` (`undefined` when an optional value is absent). */
   read(row: number, i: number): unknown {
     const p = this.presence[i];

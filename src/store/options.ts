@@ -109,6 +109,24 @@ export interface WriteOptions {
   onInvalid?: 'throw' | 'skip';
   /** Called after each acknowledged batch with the running totals. */
   onBatch?: (progress: WriteResult) => void;
+  /**
+   * All or nothing: when the source fails part-way (a parse error, a truncated archive,
+   * an exception from the iterator, an invalid record with `onInvalid: 'throw'`, a
+   * database error), the store is left exactly as it was before the call — in memory,
+   * after a reopen, and after a crash (the next open undoes what a killed ingest had
+   * staged). Batches are still written one at a time: memory stays bounded by one
+   * batch, plus 4 bytes per replaced record and the replaced records' old hot rows until
+   * the ingest ends. Reads during the ingest see the records staged so far; other
+   * writes called meanwhile wait until it ends (so the source must not wait for one). A
+   * replaced record gets a new id; its old entries are deleted in the ingest's last
+   * batch. An ingest that freed many rows ends by compacting the hot tier (see
+   * `Store.compact`: views taken before are invalid).
+   *
+   * Without it, the batches written before a failure stay written and the error says
+   * how many records they held (`written` on the {@link LeanrecError}).
+   * @defaultValue false
+   */
+  atomic?: boolean;
 }
 
 /** What a write of many records did. */

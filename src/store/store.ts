@@ -1,5 +1,5 @@
 import type { ColdTier } from '../cold/cold-tier.ts';
-import { LeanrecError } from '../errors.ts';
+import { LeanrecError, withNote } from '../errors.ts';
 import type { HotTier } from '../hot/tier.ts';
 import { ID, makeViewClass, ROW, setOwn, type ViewBase, type ViewClass } from '../hot/view.ts';
 import { SecondaryIndexes } from '../keys/secondary.ts';
@@ -8,6 +8,7 @@ import type { AnySchema } from '../schema/schema.ts';
 import { checkFor, describeValue, RecordValidator } from '../schema/validate.ts';
 import { DEFAULT_BATCH_SIZE, type WriteOptions, type WriteResult } from './options.ts';
 import { type Filter, matchRows, popcount } from './query.ts';
+import { Staging, undone } from './staging.ts';
 import type { KeyOf, MemoryPart, RecordView, StoreMemory } from './types.ts';
 
 /**
@@ -16,6 +17,9 @@ import type { KeyOf, MemoryPart, RecordView, StoreMemory } from './types.ts';
  * stay a u32.
  */
 export const MAX_ID = 0xfffffffe;
+
+/** Fewest rows an atomic ingest must have freed before its end compacts the hot tier. */
+const COMPACT_AFTER = 1024;
 
 /** One planned write of a batch. */
 export interface PlannedWrite {
@@ -29,6 +33,8 @@ export interface PlannedWrite {
   superseded: boolean;
   /** Replaces an earlier record with the same key in the same batch. */
   readonly replacesEarlier: boolean;
+  /** In an atomic ingest, the row of the record it replaces under a new id, else -1. */
+  readonly hides: number;
 }
 
 /** Options of {@link Store.where}. */
@@ -226,7 +232,8 @@ export class Store<S extends AnySchema> {
    * Writes many records in atomic batches of `batchSize`.
    *
    * @throws LeanrecError `E_INVALID_RECORD` naming the record's position, field and key;
-   * the failing batch writes nothing and earlier batches stay written.
+   * the failing batch writes nothing and earlier batches stay written (their number of
+   * records as `written`), or with `{ atomic: true }` nothing at all stays written.
    */
   putMany(
     records: Iterable<Infer<S>> | AsyncIterable<Infer<S>>,
@@ -240,6 +247,13 @@ export class Store<S extends AnySchema> {
    * atomic batches. Holds at most one batch in memory. After the last batch, frees the
    * string pool's interning table (it is rebuilt on the next write).
    *
+   * With `{ atomic: true }` (see {@link WriteOptions.atomic}) a failure part-way leaves
+   * the store exactly as it was, also after a crash; without it, the batches written
+   * before the failure stay, and a `LeanrecError` that ends the ingest says how many
+   * records they held (message and `written`).
+   *
+   * @throws LeanrecError the source's own (`E_PARSE`…), `E_INVALID_RECORD`, `E_LIMIT`,
+   * `E_IO`, `E_CLOSED`; errors the source throws that are not leanrec's pass through.
    * @example
    * ```ts
    * const { inserted } = await store.ingest(readPackages('Packages.gz'), { batchSize: 2000 })
@@ -271,6 +285,60 @@ export class Store<S extends AnySchema> {
       );
     const onInvalid = options.onInvalid ?? 'throw';
     const result: WriteResult = { written: 0, inserted: 0, updated: 0, skipped: 0, batches: 0 };
+    if (options.atomic === true)
+      // The whole ingest holds the write queue: no other write may land between its
+      // batches, or rolling it back would take that write with it.
+      return this.#exclusive(async () => {
+        const staging = new Staging(this.#tier.nextId);
+        let freed = 0;
+        try {
+          await this.#readBatches(source, batchSize, options, result, (batch, start) =>
+            this.#writeBatch(batch, start, onInvalid, result, staging),
+          );
+          freed = await staging.commit(this.#tier, this.#cold);
+        } catch (err) {
+          const removed = await staging.rollback(this.#tier, this.#cold);
+          this.#secondary.invalidate();
+          // The original error is the one to report; a failed compaction changes no record.
+          await this.#compactIfSparse(removed).catch(() => undefined);
+          throw undone(err, result.written);
+        }
+        this.#secondary.invalidate();
+        await this.#compactIfSparse(freed);
+        if (result.written > 1) this.#tier.settle();
+        return result;
+      });
+    try {
+      await this.#readBatches(source, batchSize, options, result, (batch, start) =>
+        this.#exclusive(() => this.#writeBatch(batch, start, onInvalid, result, undefined)),
+      );
+    } catch (err) {
+      throw withWritten(err, result.written);
+    }
+    if (result.written > 1) this.#tier.settle();
+    return result;
+  }
+
+  /**
+   * After an atomic ingest: the rows it freed (replaced records when it committed, its
+   * own records when it failed) are tombstones; when they are a large share of the rows
+   * (a whole index ingested again), they are dropped as `compact()` does.
+   */
+  async #compactIfSparse(freed: number): Promise<void> {
+    if (freed < COMPACT_AFTER || freed * 4 < this.#tier.rowCount) return;
+    this.#tier.compact();
+    this.#secondary.invalidate();
+    await this.#cold?.afterCompact(this.#tier);
+  }
+
+  /** Reads `source` in batches of `batchSize` and hands each to `write`, one at a time. */
+  async #readBatches(
+    source: Iterable<Infer<S>> | AsyncIterable<Infer<S>>,
+    batchSize: number,
+    options: WriteOptions,
+    result: WriteResult,
+    write: (batch: unknown[], start: number) => Promise<void>,
+  ): Promise<void> {
     let batch: unknown[] = [];
     let start = 0;
     let index = 0;
@@ -279,17 +347,15 @@ export class Store<S extends AnySchema> {
       batch.push(rec);
       index++;
       if (batch.length >= batchSize) {
-        await this.#exclusive(() => this.#writeBatch(batch, start, onInvalid, result));
+        await write(batch, start);
         options.onBatch?.({ ...result });
         batch = [];
       }
     }
     if (batch.length > 0) {
-      await this.#exclusive(() => this.#writeBatch(batch, start, onInvalid, result));
+      await write(batch, start);
       options.onBatch?.({ ...result });
     }
-    if (result.written > 1) this.#tier.settle();
-    return result;
   }
 
   /**
@@ -429,12 +495,17 @@ export class Store<S extends AnySchema> {
     return run;
   }
 
-  /** Validates, plans and writes one batch; nothing changes unless all of it is written. */
+  /**
+   * Validates, plans and writes one batch; nothing changes unless all of it is written.
+   * With `staging` (an atomic ingest), a record that replaces one stored before the
+   * ingest gets a new id, and the old row is hidden instead of overwritten.
+   */
   async #writeBatch(
     batch: unknown[],
     start: number,
     onInvalid: 'throw' | 'skip',
     result: WriteResult,
+    staging: Staging | undefined,
   ): Promise<void> {
     const valid: Record<string, unknown>[] = [];
     for (let i = 0; i < batch.length; i++) {
@@ -459,11 +530,22 @@ export class Store<S extends AnySchema> {
       if (prev !== undefined) {
         // A later record with the same key in one batch replaces the earlier one.
         prev.superseded = true;
-        p = { rec, row: prev.row, id: prev.id, superseded: false, replacesEarlier: true };
+        p = {
+          rec,
+          row: prev.row,
+          id: prev.id,
+          superseded: false,
+          replacesEarlier: true,
+          hides: -1,
+        };
       } else {
         const row = tier.findRow(rec);
-        const id = row >= 0 ? tier.ids[row]! : nextId++;
-        p = { rec, row, id, superseded: false, replacesEarlier: false };
+        if (row >= 0 && staging !== undefined && tier.ids[row]! < staging.start)
+          p = { rec, row: -1, id: nextId++, superseded: false, replacesEarlier: false, hides: row };
+        else {
+          const id = row >= 0 ? tier.ids[row]! : nextId++;
+          p = { rec, row, id, superseded: false, replacesEarlier: false, hides: -1 };
+        }
       }
       if (nextId > MAX_ID + 1) {
         const key = this.#validator.keyText(rec);
@@ -479,12 +561,17 @@ export class Store<S extends AnySchema> {
     // Refused here, before the cold tier stores anything: a column that finds itself
     // full while the batch is applied would leave a half-written row.
     tier.checkRoom(plan, (rec) => this.#validator.keyText(rec));
-    await this.#cold?.write(plan, nextId);
+    await this.#cold?.write(plan, nextId, staging?.start);
+    if (staging !== undefined) {
+      staging.begun = true;
+      // Before the inserts below, which bring the same keys back under the new ids.
+      for (const p of plan) if (p.hides >= 0) staging.hide(tier, p.hides);
+    }
     // Counted as if the batch's records were written one after the other: a key's first
     // record inserts (or updates a stored one), each later record with that key updates.
     for (const p of plan) {
       result.written++;
-      const update = p.row >= 0 || p.replacesEarlier;
+      const update = p.row >= 0 || p.replacesEarlier || p.hides >= 0;
       if (update) result.updated++;
       else result.inserted++;
       if (p.superseded) continue;
@@ -495,6 +582,16 @@ export class Store<S extends AnySchema> {
     result.batches++;
     this.#secondary.invalidate();
   }
+}
+
+/**
+ * The error that ended a non-atomic write of many records, saying how many records its
+ * earlier batches wrote (they stay). Errors that are not leanrec's pass through as they are.
+ */
+function withWritten(err: unknown, written: number): unknown {
+  if (!(err instanceof LeanrecError) || written === 0) return err;
+  const n = written.toLocaleString('en-US');
+  return withNote(err, `${n} records written before the error; they stay in the store`, written);
 }
 
 /** `Object.assign`, except that a field named `__proto__` stays an own property (assign would set the prototype). */

@@ -344,3 +344,57 @@ describe('leanrec verify on hand-made indexes', () => {
     assert.equal(cont.stdout, pkg('i-continuation', { Depends: 'base,\n missing2\n  (>= 1)' }));
   });
 });
+
+describe('leanrec ingest of a truncated archive', () => {
+  const fixture = join(root, 'test/fixtures/Packages-sample.gz');
+  const dir = mkdtempSync(join(tmp, 'truncated-'));
+  const cut = join(dir, 'Packages-cut.gz');
+  // The sample's gzip stream cut at 40 %: its first records parse, then E_PARSE.
+  const bytes = readFileSync(sample);
+  writeFileSync(cut, bytes.subarray(0, Math.floor(bytes.length * 0.4)));
+  const count = async (db: string) => {
+    const r = await leanrec(['query', db, '--count']);
+    assert.equal(r.code, 0, r.stderr);
+    return Number(r.stdout.trim());
+  };
+  const start = async (db: string) => {
+    assert.equal((await leanrec(['ingest', fixture, '--db', db])).code, 0);
+    return count(db);
+  };
+
+  test('is all or nothing: the store keeps its records and count, exit 1', async () => {
+    const db = join(dir, 'atomic.db');
+    const before = await start(db);
+    assert.ok(before > 0);
+    const name = fieldsOf(paragraphs(gunzipSync(readFileSync(fixture)).toString('utf8'))[0]!).get(
+      'Package',
+    )!;
+    const first = await leanrec(['get', db, name]);
+    const r = await leanrec(['ingest', cut, '--db', db, '--batch-size', '10']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^leanrec: E_PARSE: [^\n]*Packages-cut\.gz[^\n]*\n$/);
+    assert.doesNotMatch(r.stderr, /written before the error/);
+    assert.match(
+      r.stderr,
+      /atomic ingest undone: the \d+ records staged before the error were dropped/,
+    );
+    assert.equal(await count(db), before);
+    const again = await leanrec(['get', db, name]);
+    assert.equal(again.stdout, first.stdout);
+  });
+
+  test('--no-atomic keeps the batches written before the error and says how many', async () => {
+    const db = join(dir, 'plain.db');
+    const before = await start(db);
+    const r = await leanrec(['ingest', cut, '--db', db, '--batch-size', '10', '--no-atomic']);
+    assert.equal(r.code, 1);
+    const m =
+      /E_PARSE: .*\((\d+) records written before the error; they stay in the store\)\n$/.exec(
+        r.stderr,
+      );
+    assert.ok(m, r.stderr);
+    const written = Number(m[1]);
+    assert.ok(written >= 10 && written % 10 === 0, `${written} records, whole batches`);
+    assert.ok((await count(db)) > before);
+  });
+});

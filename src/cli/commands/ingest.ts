@@ -11,9 +11,14 @@ Streams a Debian Packages index (plain, .gz, .xz or .lz4) into the store in <dir
 (created when missing; records already there with the same key are replaced).
 Shows progress on stderr when it is a terminal, then a summary.
 
+All or nothing: when the index fails part-way (a parse error, a truncated archive, an
+I/O error), the store is left as it was, also if the process is killed.
+
 Options:
   --db <dir>          the database directory (required)
-  --batch-size <n>    records per atomic batch (default 1000)
+  --batch-size <n>    records per batch (default 1000)
+  --no-atomic         keep the batches written before a failure (the error says how
+                      many records they held); each batch is still atomic
   -h, --help          this help`;
 
 export const ingest: Command = {
@@ -24,7 +29,11 @@ export const ingest: Command = {
     const { values, positionals } = parseArgs({
       args,
       allowPositionals: true,
-      options: { db: { type: 'string' }, 'batch-size': { type: 'string' } },
+      options: {
+        db: { type: 'string' },
+        'batch-size': { type: 'string' },
+        'no-atomic': { type: 'boolean' },
+      },
     });
     if (positionals.length !== 1) throw new UsageError('ingest takes one index file');
     if (values.db === undefined) throw new UsageError('ingest needs --db <dir>');
@@ -79,6 +88,7 @@ export const ingest: Command = {
     try {
       result = await store.ingest(readPackages(counted(), { file }), {
         batchSize,
+        atomic: values['no-atomic'] !== true,
         ...(tty ? { onBatch: (p) => draw(p.written, false) } : {}),
       });
       if (tty) draw(result.written, true);
