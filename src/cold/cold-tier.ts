@@ -22,6 +22,7 @@ import { Level } from 'level';
 import { MemoryLevel } from 'memory-level';
 import { pack, unpack } from 'msgpackr';
 import { LeanrecError } from '../errors.ts';
+import { duplicateKeyError, snapshotUsable } from '../hot/snapshot-format.ts';
 import type { HotTier } from '../hot/tier.ts';
 import { type SchemaDescriptor, schemaDifferences } from '../schema/fingerprint.ts';
 import type { AnySchema, ColdGroup } from '../schema/schema.ts';
@@ -616,13 +617,7 @@ export class ColdTier {
         () => `hot entry of record id ${id}`,
       );
       const row = tier.findRow(rec);
-      if (row >= 0)
-        throw new LeanrecError(
-          'E_CORRUPT',
-          `hot entries of record ids ${tier.ids[row]} and ${id} hold the same key (${tier.schema.keyFields
-            .map((f) => `${f.name}=${JSON.stringify(rec[f.name])}`)
-            .join(', ')})`,
-        );
+      if (row >= 0) throw duplicateKeyError(tier, row, id, rec);
       tier.insert(rec, id);
     }
   }
@@ -792,7 +787,10 @@ async function loadSnapshot(db: DB, tier: HotTier): Promise<boolean> {
     size: number;
     nextId: number;
     parts: Record<string, number>;
+    format?: number;
   };
+  // An older format's key index may hash keys differently: rebuilt from the records.
+  if (!snapshotUsable(tier.schema, header.format)) return false;
   const parts = new Map<string, Uint8Array[]>();
   for (const [name, count] of Object.entries(header.parts)) {
     const list: Uint8Array[] = [];

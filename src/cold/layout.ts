@@ -15,7 +15,8 @@
  *                      entry with an id ≥ it is staged, and is deleted if the ingest
  *                      fails or the process dies before its last batch (see staging.ts)
  *   's' part 0x00 chunk:u32be   → hot snapshot: raw column bytes, in chunks of ≤ 4 MiB
- *        's' "#meta"            → snapshot header (msgpack: rows, size, nextId, parts)
+ *        's' "#meta"            → snapshot header (msgpack: rows, size, nextId, parts,
+ *                                   format: see hot/snapshot-format.ts; absent = 1)
  *
  * Every codec value starts with a format byte (see codec.ts), so bytes from another
  * format are detected rather than misread.

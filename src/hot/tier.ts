@@ -24,6 +24,7 @@ import { ByteWriter } from './byte-writer.ts';
 import { type Column, isWhole, makeColumn } from './columns.ts';
 import { grow, nextPow2, rowCapacity, trimRows } from './grow.ts';
 import { type HotLimits, RoomCheck, type RoomWrite, resolveLimits } from './limits.ts';
+import { SNAPSHOT_FORMAT } from './snapshot-format.ts';
 import { StringPool } from './string-pool.ts';
 
 /** Options of a hot tier. */
@@ -363,7 +364,7 @@ export class HotTier implements KeySource {
 
   /** Raw arrays of the whole tier, for a snapshot (see `restore`). */
   snapshot(): {
-    meta: { rowCount: number; size: number; nextId: number };
+    meta: { rowCount: number; size: number; nextId: number; format: number };
     parts: Map<string, Uint8Array[]>;
   } {
     const parts = new Map<string, Uint8Array[]>();
@@ -377,7 +378,14 @@ export class HotTier implements KeySource {
       const p = this.presence[i];
       if (p) parts.set(`p:${hot[i]!.name}`, [p.toBytes()]);
     }
-    return { meta: { rowCount: this.rowCount, size: this.size, nextId: this.nextId }, parts };
+    // The format tells an open whether the key index hashes keys as this code does.
+    const meta = {
+      rowCount: this.rowCount,
+      size: this.size,
+      nextId: this.nextId,
+      format: SNAPSHOT_FORMAT,
+    };
+    return { meta, parts };
   }
 
   /**

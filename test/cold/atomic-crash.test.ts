@@ -1,13 +1,21 @@
 /**
  * Crash safety of an atomic ingest: a child process (store-child.ts `atomic`) replaces
- * and adds records in one atomic ingest with `sync: true`; the parent kills it with
- * SIGKILL at several moments — right after it opened the store, after the first, a middle
- * and the last staged batch (the commit batch then being written), and after the ingest
- * resolved — and each time reopens a copy of the same starting store. The reopened store
- * holds exactly the old records or exactly the new ones, never a mix, and no staged entry
- * is left behind. Runs without the Debian index.
+ * and adds records in one atomic ingest with `sync: true`, and is killed with SIGKILL;
+ * each time the parent reopens a copy of the same starting store.
  *
- * `LEANREC_SEED` picks the delays after each moment; `LEANREC_LONG=1` kills more often.
+ * Exact moments: the child pauses there and says so, and the parent kills it then —
+ * before the first record, after 1, 15 and all 30 batches were acknowledged (the commit
+ * not begun), with the commit batch handed to the database but not written, with it
+ * applied by LevelDB but not acknowledged, and after the ingest resolved. Killed before
+ * the commit batch is applied, the reopened store holds exactly the old records; after,
+ * exactly the new ones. A kill while LevelDB writes the commit batch cannot be reached
+ * from outside LevelDB: its atomicity (one log record) is what the random kills below
+ * exercise, with a delay after "acked 150", after the last batch and after the commit
+ * batch began; there the store holds the old records or the new ones, never a mix.
+ * Either way no staged entry is left, and the store takes the same ingest afterwards.
+ * Runs without the Debian index.
+ *
+ * `LEANREC_SEED` picks the random delays; `LEANREC_LONG=1` repeats the random kills.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -42,28 +50,48 @@ function random(seed: number): () => number {
 
 interface Run {
   acked: number;
+  /** True once the child said it hands the commit batch to the database. */
+  commitBegun: boolean;
   committed: boolean;
+  /** The moment the child paused at ("paused <moment>"), if it did. */
+  paused: string | undefined;
   signal: NodeJS.Signals | null;
   code: number | null;
   stderr: string;
 }
 
-/** Runs the child on `db` and kills it `delayMs` after the line `when` ("opened", "acked <n>", "committed"). */
-function runAndKill(db: string, when: string, delayMs: number): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(
-      process.execPath,
-      ['--conditions=leanrec-source', '--import', 'tsx', child, db, 'atomic', String(NEW)],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    const run: Run = { acked: 0, committed: false, signal: null, code: null, stderr: '' };
+/**
+ * Runs the child on `db` and kills it: with `pause`, as soon as it paused at that moment;
+ * otherwise `delayMs` after the line `when` ("acked <n>", "commit"…).
+ */
+function runAndKill(db: string, kill: { pause: string } | { when: string; delayMs: number }) {
+  return new Promise<Run>((resolve, reject) => {
+    const args = [child, db, 'atomic', String(NEW)];
+    if ('pause' in kill) args.push(kill.pause);
+    const p = spawn(process.execPath, ['--conditions=leanrec-source', '--import', 'tsx', ...args], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const run: Run = {
+      acked: 0,
+      commitBegun: false,
+      committed: false,
+      paused: undefined,
+      signal: null,
+      code: null,
+      stderr: '',
+    };
     p.stderr.setEncoding('utf8').on('data', (s: string) => {
       run.stderr += s;
     });
     createInterface({ input: p.stdout }).on('line', (line) => {
       if (line.startsWith('acked ')) run.acked = Number(line.slice(6));
+      if (line === 'commit') run.commitBegun = true;
       if (line === 'committed') run.committed = true;
-      if (line === when) setTimeout(() => p.kill('SIGKILL'), delayMs);
+      if (line.startsWith('paused ')) {
+        run.paused = line.slice(7);
+        p.kill('SIGKILL');
+      }
+      if ('when' in kill && line === kill.when) setTimeout(() => p.kill('SIGKILL'), kill.delayMs);
     });
     p.on('error', reject);
     p.on('close', (code, signal) => {
@@ -87,85 +115,130 @@ function expected(records: SmallRecord[]): Map<string, unknown> {
   return new Map(records.map((r) => [r.name, r]));
 }
 
-test('SIGKILL during an atomic ingest: the reopened store holds the old records or the new ones, never a mix', {
+/** The store each run starts from: OLD records, five of them deleted, closed with a snapshot. */
+async function makeTemplate(template: string): Promise<void> {
+  const s0 = await openStore(Small, { path: template });
+  await s0.ingest(
+    Array.from({ length: OLD }, (_, i) => smallRecord(i)),
+    { batchSize: 50 },
+  );
+  for (let i = 10; i < 15; i++) await s0.delete({ name: `rec-${i}` });
+  await s0.close();
+}
+
+const oldState = expected(
+  Array.from({ length: OLD }, (_, i) => smallRecord(i)).filter((_, i) => i < 10 || i >= 15),
+);
+const newState = expected(Array.from({ length: NEW }, (_, i) => smallRecord(i, 1)));
+
+/**
+ * Reopens `db` after a kill: its records are exactly the old or the new ones (returned),
+ * no staged entry is left, and the store takes the same ingest and reopens from its
+ * snapshot with the new records.
+ */
+async function reopenAndCheck(db: string): Promise<{ isNew: boolean; mode: string | undefined }> {
+  const store = await openStore(Small, { path: db });
+  const mode = store._cold?.openMode;
+  const got = contents(store);
+  const isNew = got.size === newState.size;
+  assert.deepStrictEqual(got, isNew ? newState : oldState);
+  // No staged entry is left: one hot entry per record, no pending ingest.
+  const db0 = store._cold!._db;
+  let hot = 0;
+  for await (const _ of db0.keys(HOT_RANGE)) hot++;
+  assert.equal(hot, got.size);
+  assert.equal(await db0.get(metaKey('pending')), undefined);
+  // The store keeps working: the same ingest, completed.
+  if (!isNew) {
+    await store.ingest(
+      Array.from({ length: NEW }, (_, i) => smallRecord(i, 1)),
+      { batchSize: 10, atomic: true },
+    );
+    assert.deepStrictEqual(contents(store), newState);
+  }
+  await store.close();
+  const again = await openStore(Small, { path: db });
+  assert.equal(again._cold?.openMode, 'snapshot');
+  assert.deepStrictEqual(contents(again), newState);
+  await again.close();
+  return { isNew, mode };
+}
+
+function killed(run: Run): void {
+  assert.equal(run.signal, 'SIGKILL', `the child was killed (exit ${run.code}): ${run.stderr}`);
+}
+
+test('SIGKILL at exact moments of an atomic ingest: before the commit batch is applied the old records, after it the new ones', {
   timeout: 300_000,
 }, async (t) => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'leanrec-atomic-crash-'));
   try {
-    // The starting store: OLD records, five of them deleted, closed with a snapshot.
     const template = path.join(root, 'template');
-    const s0 = await openStore(Small, { path: template });
-    await s0.ingest(
-      Array.from({ length: OLD }, (_, i) => smallRecord(i)),
-      { batchSize: 50 },
-    );
-    for (let i = 10; i < 15; i++) await s0.delete({ name: `rec-${i}` });
-    await s0.close();
-    const oldState = expected(
-      Array.from({ length: OLD }, (_, i) => smallRecord(i)).filter((_, i) => i < 10 || i >= 15),
-    );
-    const newState = expected(Array.from({ length: NEW }, (_, i) => smallRecord(i, 1)));
+    await makeTemplate(template);
+    const moments: { pause: string; acked: number; expect: 'old' | 'new' }[] = [
+      { pause: 'acked:0', acked: 0, expect: 'old' },
+      { pause: 'acked:10', acked: 10, expect: 'old' },
+      { pause: `acked:${(BATCHES / 2) * 10}`, acked: (BATCHES / 2) * 10, expect: 'old' },
+      { pause: `acked:${NEW}`, acked: NEW, expect: 'old' },
+      { pause: 'commit:before', acked: NEW, expect: 'old' },
+      { pause: 'commit:after', acked: NEW, expect: 'new' },
+      { pause: 'committed', acked: NEW, expect: 'new' },
+    ];
+    for (const [m, { pause, acked, expect }] of moments.entries()) {
+      const db = path.join(root, `exact-${m}`);
+      fs.cpSync(template, db, { recursive: true });
+      const run = await runAndKill(db, { pause });
+      killed(run);
+      assert.equal(run.paused, pause, `the child paused at ${pause}: ${run.stderr}`);
+      assert.equal(run.acked, acked);
+      const { isNew, mode } = await reopenAndCheck(db);
+      t.diagnostic(
+        `killed at ${pause}: ${run.acked} records acknowledged; reopened ${mode} with the ${isNew ? 'new' : 'old'} records`,
+      );
+      assert.equal(isNew ? 'new' : 'old', expect, `killed at ${pause}`);
+      fs.rmSync(db, { recursive: true, force: true });
+    }
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
 
+test('SIGKILL after random delays during an atomic ingest: the reopened store holds the old records or the new ones, never a mix', {
+  timeout: 300_000,
+}, async (t) => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'leanrec-atomic-crash-'));
+  try {
+    const template = path.join(root, 'template');
+    await makeTemplate(template);
     const rand = random(SEED);
     t.diagnostic(`seed ${SEED} (LEANREC_SEED)`);
-    const moments = [
-      'opened',
-      'acked 10',
-      `acked ${(BATCHES / 2) * 10}`,
-      `acked ${NEW}`,
-      'committed',
+    // After "acked 150" the ingest has 15 batches and the commit to go; the last staged
+    // batch and the start of the commit batch are followed by its write within a few ms.
+    const moments: [string, number][] = [
+      [`acked ${(BATCHES / 2) * 10}`, 30],
+      [`acked ${NEW}`, 4],
+      ['commit', 3],
     ];
-    const seen = { old: 0, new: 0, oldAfterAcks: 0 };
     for (let round = 0; round < ROUNDS; round++)
-      for (const [m, when] of moments.entries()) {
+      for (const [m, [when, most]] of moments.entries()) {
         const db = path.join(root, `run-${round}-${m}`);
         fs.cpSync(template, db, { recursive: true });
-        // The last staged batch is followed at once by the commit: kill within a few ms.
-        const delayMs = Math.floor(rand() * (when === `acked ${NEW}` ? 4 : 30));
-        const run = await runAndKill(db, when, delayMs);
+        const delayMs = Math.floor(rand() * most);
+        const run = await runAndKill(db, { when, delayMs });
         assert.ok(
           run.signal === 'SIGKILL' || (run.code === 0 && run.committed),
           `the child was killed (exit ${run.code}): ${run.stderr}`,
         );
-
-        const store = await openStore(Small, { path: db });
-        const got = contents(store);
-        const isNew = got.size === newState.size;
+        const { isNew, mode } = await reopenAndCheck(db);
         t.diagnostic(
-          `${when} + ${delayMs} ms: ${run.acked} records acknowledged${run.committed ? ', committed' : ''}; reopened ${store._cold?.openMode} with the ${isNew ? 'new' : 'old'} records`,
+          `${when} + ${delayMs} ms: ${run.acked} records acknowledged${run.committed ? ', committed' : ''}; reopened ${mode} with the ${isNew ? 'new' : 'old'} records`,
         );
-        assert.deepStrictEqual(got, isNew ? newState : oldState);
         if (run.committed) assert.ok(isNew, 'a resolved atomic ingest stays');
-        // No staged entry is left: one hot entry per record, no pending ingest.
-        const db0 = store._cold!._db;
-        let hot = 0;
-        for await (const _ of db0.keys(HOT_RANGE)) hot++;
-        assert.equal(hot, got.size);
-        assert.equal(await db0.get(metaKey('pending')), undefined);
-        // The store keeps working: the same ingest, completed.
-        if (!isNew) {
-          if (run.acked > 0) seen.oldAfterAcks++;
-          seen.old++;
-          await store.ingest(
-            Array.from({ length: NEW }, (_, i) => smallRecord(i, 1)),
-            { batchSize: 10, atomic: true },
-          );
-          assert.deepStrictEqual(contents(store), newState);
-        } else seen.new++;
-        await store.close();
-        const again = await openStore(Small, { path: db });
-        assert.equal(again._cold?.openMode, 'snapshot');
-        assert.deepStrictEqual(contents(again), newState);
-        await again.close();
+        // The child says "commit" before the commit batch reaches LevelDB (lines are read to
+        // the end after the kill): without it, the old records.
+        if (!run.commitBegun) assert.ok(!isNew, 'an ingest killed before its commit is undone');
         fs.rmSync(db, { recursive: true, force: true });
       }
-    // Killed after staged batches were acknowledged, the old records came back; after the
-    // ingest resolved, the new ones stayed.
-    assert.ok(
-      seen.oldAfterAcks >= 2,
-      `old contents after acknowledged batches: ${seen.oldAfterAcks}`,
-    );
-    assert.ok(seen.new >= 1);
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
   }

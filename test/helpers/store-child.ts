@@ -4,22 +4,71 @@
  *   store-child.ts <path> write-exit <count>   ingest records 0…count-1 (batches of 10),
  *        upsert records 0…9 (rev 1), delete rec-10…rec-14, print "acked <n>" after each
  *        acknowledged write, then exit WITHOUT closing the store (no snapshot).
- *   store-child.ts <path> atomic <count>       one atomic ingest (batches of 10) of records
- *        0…count-1 at rev 1 (upserts of what the store holds, and new records); prints
- *        "opened", "acked <n>" after each acknowledged batch and "committed" when the
- *        ingest resolved, then exits WITHOUT closing the store.
+ *   store-child.ts <path> atomic <count> [pause]   one atomic ingest (batches of 10) of
+ *        records 0…count-1 at rev 1 (upserts of what the store holds, and new records);
+ *        prints "opened", "acked <n>" after each acknowledged batch, "commit" when the
+ *        commit batch (the one that deletes `m pending`) goes to LevelDB and "committed"
+ *        when the ingest resolved, then exits WITHOUT closing the store. With `pause`, it
+ *        stops at that moment, prints "paused <pause>" and waits for a line on stdin (a
+ *        parent kills it there):
+ *          acked:<n>      the source is asked for record n, after exactly n records were
+ *                         acknowledged (n = count: every batch staged, the commit not begun)
+ *          commit:before  the commit batch is handed to the database, nothing of it written
+ *          commit:after   LevelDB applied the commit batch (synced), not yet acknowledged
+ *          committed      the ingest resolved
  *   store-child.ts <path> hold                 open the store, print "open", and keep it
  *        open until stdin ends; print "error <code>" if opening fails.
  */
 import { writeSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { LeanrecError, openStore } from 'leanrec';
+import { FaultyLevel } from 'leanrec/testing';
+import { Level } from 'level';
+import { metaKey } from '../../src/cold/layout.ts';
 import { Small, smallRecord } from './small-store.ts';
 
-const [path, mode, countArg] = process.argv.slice(2);
+const [path, mode, countArg, pauseArg] = process.argv.slice(2);
 const say = (line: string) => writeSync(1, `${line}\n`);
 
+/** At the moment `pauseArg` names: says so, then waits for a line on stdin. */
+async function pause(moment: string): Promise<void> {
+  if (moment !== pauseArg) return;
+  say(`paused ${moment}`);
+  const lines = createInterface({ input: process.stdin });
+  await new Promise((resolve) => lines.once('line', resolve));
+  lines.close();
+}
+
+const PENDING = Buffer.from(metaKey('pending'));
+
+/**
+ * The built-in database (classic-level), passed through FaultyLevel with no fault armed,
+ * around the commit batch of an atomic ingest (the only batch here that deletes
+ * `m pending`): the moments just before it reaches LevelDB and just after LevelDB applied it.
+ */
+class CommitWatch extends FaultyLevel {
+  override async _batch(
+    ops: { type: 'put' | 'del'; key: Uint8Array; value?: Uint8Array }[],
+    options: { sync?: boolean },
+  ): Promise<void> {
+    const commit = ops.some((op) => op.type === 'del' && PENDING.equals(op.key));
+    if (commit) {
+      say('commit');
+      await pause('commit:before');
+    }
+    await super._batch(ops, options);
+    if (commit) await pause('commit:after');
+  }
+}
+
 try {
-  const store = await openStore(Small, { path: path!, sync: true });
+  const store = await openStore(Small, {
+    path: path!,
+    sync: true,
+    ...(mode === 'atomic'
+      ? { database: (p, o) => new CommitWatch(new Level(p!, o) as never) }
+      : {}),
+  });
   if (mode === 'write-exit') {
     const count = Number(countArg);
     let acked = 0;
@@ -33,11 +82,24 @@ try {
     process.exit(0);
   } else if (mode === 'atomic') {
     say('opened');
-    await store.ingest(
-      Array.from({ length: Number(countArg) }, (_, i) => smallRecord(i, 1)),
-      { batchSize: 10, atomic: true, onBatch: (p) => say(`acked ${p.written}`) },
-    );
+    const count = Number(countArg);
+    let acked = 0;
+    // The ingest asks for the next record only after the batch before it was acknowledged.
+    async function* source() {
+      for (let i = 0; i <= count; i++) {
+        if (pauseArg === `acked:${i}` && acked !== i)
+          throw new Error(`asked for record ${i} with ${acked} acknowledged`);
+        await pause(`acked:${i}`);
+        if (i < count) yield smallRecord(i, 1);
+      }
+    }
+    await store.ingest(source(), {
+      batchSize: 10,
+      atomic: true,
+      onBatch: (p) => say(`acked ${(acked = p.written)}`),
+    });
     say('committed');
+    await pause('committed');
     process.exit(0);
   } else if (mode === 'hold') {
     say('open');
