@@ -113,7 +113,7 @@ export async function* parseDeb822(
   if (!Number.isSafeInteger(maxLine) || maxLine < 1) {
     throw new LeanrecError(
       'E_ARGUMENT',
-      `maxLineLength must be a positive integer, got ${String(options.maxLineLength)}`,
+      `maxLineLength must be a positive integer, got ${JSON.stringify(options.maxLineLength)}`,
     );
   }
   const input = openInput(
