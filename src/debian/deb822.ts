@@ -32,7 +32,7 @@
 
 import { constants as bufferConstants, isAscii as isAsciiBuffer, isUtf8 } from 'node:buffer';
 import { LeanrecError } from '../errors.ts';
-import { type InputSource, openInput, sourceName } from './input.ts';
+import { type InputOptions, type InputSource, openInput, sourceName } from './input.ts';
 
 /** One field: its name as written and its value (see the module comment for the format). */
 export type Field = [name: string, value: string];
@@ -82,6 +82,12 @@ export interface Deb822Options {
    *   this JavaScript engine makes)
    */
   maxLineLength?: number;
+  /**
+   * The most memory, in bytes, the xz decoder may allocate; see
+   * {@link InputOptions.xzMemoryLimit}.
+   * @defaultValue 268435456 (256 MiB)
+   */
+  xzMemoryLimit?: number;
 }
 
 /**
@@ -113,13 +119,14 @@ export async function* parseDeb822(
   if (!Number.isSafeInteger(maxLine) || maxLine < 1) {
     throw new LeanrecError(
       'E_ARGUMENT',
-      `maxLineLength must be a positive integer, got ${String(options.maxLineLength)}`,
+      `maxLineLength must be a positive integer, got ${JSON.stringify(options.maxLineLength)}`,
     );
   }
-  const input = openInput(
-    source,
-    options.chunkSize === undefined ? { file } : { file, chunkSize: options.chunkSize },
-  );
+  const input = openInput(source, {
+    file,
+    ...(options.chunkSize === undefined ? {} : { chunkSize: options.chunkSize }),
+    ...(options.xzMemoryLimit === undefined ? {} : { xzMemoryLimit: options.xzMemoryLimit }),
+  });
   const parser = new Deb822Parser(
     file,
     options.comments === true,

@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import * as zlib from 'node:zlib';
 import { LeanrecError } from '../errors.ts';
 import { Xxh32, xxh32 } from './xxh32.ts';
-import { xzDecode } from './xz.ts';
+import { DEFAULT_XZ_MEMORY_LIMIT, HANDED_OUT, xzDecode } from './xz.ts';
 
 /**
  * Where deb822 text comes from: a file path (string or `file:` URL), a Node `Readable`,
@@ -42,6 +42,14 @@ export interface InputOptions {
    * @defaultValue the path, or `'<stream>'`
    */
   file?: string;
+  /**
+   * The most memory, in bytes, the xz decoder may allocate (`Infinity`: no limit). The
+   * header of an .xz stream says how large a dictionary it needs (up to 4 GiB); a stream
+   * that needs more than this is refused with `E_LIMIT` before anything is allocated.
+   * The default passes every real index: `xz -9` needs 65 MiB.
+   * @defaultValue 268435456 (256 MiB)
+   */
+  xzMemoryLimit?: number;
 }
 
 const DEFAULT_CHUNK = 64 * 1024;
@@ -103,7 +111,10 @@ export function sourceName(source: InputSource): string {
  * @throws LeanrecError `E_ARGUMENT` when `source` is not a path, stream or async iterable,
  *   or is zstd-compressed and this Node.js has no zstd; `E_IO` when reading fails (the
  *   original error is the `cause`); `E_PARSE` when the compressed data is truncated or
- *   corrupt (`truncated or corrupt gzip input`, likewise for xz and lz4).
+ *   corrupt (`truncated or corrupt gzip input`, likewise for xz and lz4; when a check at
+ *   the end of a gzip member, lz4 frame or xz block found it, the message adds that the
+ *   text before it was already yielded); `E_LIMIT` when an xz stream needs more memory
+ *   than `xzMemoryLimit`; `E_ARGUMENT` for a bad option.
  */
 export function openInput(
   source: InputSource,
@@ -112,7 +123,21 @@ export function openInput(
   const file = options.file ?? sourceName(source);
   const chunkSize = options.chunkSize ?? DEFAULT_CHUNK;
   if (!Number.isInteger(chunkSize) || chunkSize < 1) {
-    throw new LeanrecError('E_ARGUMENT', `chunkSize must be a positive integer, got ${chunkSize}`);
+    throw new LeanrecError(
+      'E_ARGUMENT',
+      `chunkSize must be a positive integer, got ${JSON.stringify(chunkSize)}`,
+    );
+  }
+  const xzMemoryLimit = options.xzMemoryLimit ?? DEFAULT_XZ_MEMORY_LIMIT;
+  if (
+    !(Number.isSafeInteger(xzMemoryLimit) || xzMemoryLimit === Number.POSITIVE_INFINITY) ||
+    xzMemoryLimit < 1
+  ) {
+    throw new LeanrecError(
+      'E_ARGUMENT',
+      `xzMemoryLimit must be a positive integer (bytes) or Infinity, got ${JSON.stringify(options.xzMemoryLimit)}`,
+      { field: 'xzMemoryLimit' },
+    );
   }
   let raw: AsyncIterable<Uint8Array | string>;
   if (typeof source === 'string' || source instanceof URL) {
@@ -125,13 +150,14 @@ export function openInput(
       'source must be a path, a URL, a Readable or an AsyncIterable<Uint8Array>',
     );
   }
-  return decompressed(raw, file);
+  return decompressed(raw, file, xzMemoryLimit);
 }
 
 /** Detects the format from the first bytes, then yields from the matching decoder. */
 async function* decompressed(
   raw: AsyncIterable<Uint8Array | string>,
   file: string,
+  xzMemoryLimit: number,
 ): AsyncGenerator<Uint8Array, void, undefined> {
   const it = bytesOf(raw, file)[Symbol.asyncIterator]();
   const head: Uint8Array[] = [];
@@ -169,7 +195,7 @@ async function* decompressed(
         return;
       }
       case 'xz':
-        yield* xzDecode(input, file);
+        yield* xzDecode(input, file, xzMemoryLimit);
         return;
       case 'lz4':
         yield* lz4Decode(input, file);
@@ -214,12 +240,24 @@ async function* replay(
   }
 }
 
-function corrupt(format: string, file: string, cause: unknown): LeanrecError {
-  return new LeanrecError('E_PARSE', `truncated or corrupt ${format} input: ${file}`, {
+/**
+ * `E_PARSE` for damaged compressed input. `late` when the damage was found by a check that
+ * covers text already yielded (a CRC, checksum or size at the end of a gzip member or an
+ * lz4 frame): the message then says so, since a non-atomic ingest will have stored it.
+ */
+function corrupt(format: string, file: string, cause: unknown, late = false): LeanrecError {
+  const after = late ? ` (${HANDED_OUT})` : '';
+  return new LeanrecError('E_PARSE', `truncated or corrupt ${format} input: ${file}${after}`, {
     file,
     cause,
   });
 }
+
+/**
+ * zlib's errors for a failed end-of-member check: gzip's CRC-32 and length, zstd's
+ * content checksum.
+ */
+const ZLIB_LATE_CHECK = /incorrect (data|length) check|checksum/i;
 
 /** Pipes `input` through a zlib transform; zlib's own errors become `E_PARSE`. */
 async function* viaZlib(
@@ -239,7 +277,7 @@ async function* viaZlib(
     for await (const chunk of transform) yield chunk as Buffer;
   } catch (err) {
     if (inputError !== undefined) throw inputError;
-    throw corrupt(format, file, err);
+    throw corrupt(format, file, err, ZLIB_LATE_CHECK.test((err as Error)?.message ?? ''));
   } finally {
     src.destroy();
     transform.destroy();
@@ -256,7 +294,9 @@ async function* viaZlib(
 //   block  = size(4, bit 31 = stored uncompressed) data [xxh32(4)]
 //   skippable frame = 0x184D2A5? size(4) data
 // Every checksum present is verified, and the content size when given: a flipped bit in
-// an lz4 input is E_PARSE, as gzip's CRC and xz's check make it for those formats.
+// an lz4 input is E_PARSE, as gzip's CRC and xz's check make it for those formats. The
+// content checksum and size are checked at the end of the frame, after its text was
+// yielded (holding a frame of up to 4 GiB back is not an option).
 // ---------------------------------------------------------------------------------------
 
 const LZ4_MAGIC = 0x184d2204;
@@ -340,7 +380,8 @@ async function* lz4Decode(
   file: string,
 ): AsyncGenerator<Uint8Array, void, undefined> {
   const r = new ByteReader(input);
-  const fail = (why: string): LeanrecError => corrupt('lz4', file, new Error(why));
+  const fail = (why: string, late = false): LeanrecError =>
+    corrupt('lz4', file, new Error(why), late);
   const need = async (n: number): Promise<void> => {
     if (!(await r.need(n))) throw fail('unexpected end of input');
   };
@@ -407,10 +448,11 @@ async function* lz4Decode(
         total += chunk.length;
         yield chunk;
       }
-      if (size >= 0 && total !== size) throw fail('content size');
+      // Both cover the whole frame, so they fail after its text was yielded.
+      if (size >= 0 && total !== size) throw fail('content size', true);
       if (content !== undefined) {
         await need(4);
-        if (content.digest() !== r.u32()) throw fail('content checksum');
+        if (content.digest() !== r.u32()) throw fail('content checksum', true);
       }
     }
   } finally {

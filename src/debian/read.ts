@@ -4,7 +4,7 @@
  */
 import type { Infer } from '../schema/infer.ts';
 import { type Deb822Options, type Paragraph, parseDeb822 } from './deb822.ts';
-import type { InputSource } from './input.ts';
+import { type InputSource, sourceName } from './input.ts';
 import type { MappedRecord } from './mapping.ts';
 import {
   type debianPackages,
@@ -48,7 +48,10 @@ export async function* readPackages(
   source: InputSource,
   options: Deb822Options = {},
 ): AsyncGenerator<DebianPackage> {
-  for await (const p of parseDeb822(source, options)) yield packageRecord(p, options.file);
+  // The parser and the mapping name the same input: a paragraph without Architecture in
+  // `Packages.gz` is reported against that path, not an anonymous input.
+  const file = options.file ?? sourceName(source);
+  for await (const p of parseDeb822(source, { ...options, file })) yield packageRecord(p, file);
 }
 
 /** Streams the records of a Sources index; see {@link readPackages}. */
@@ -56,7 +59,8 @@ export async function* readSources(
   source: InputSource,
   options: Deb822Options = {},
 ): AsyncGenerator<DebianSource> {
-  for await (const p of parseDeb822(source, options)) yield sourceRecord(p, options.file);
+  const file = options.file ?? sourceName(source);
+  for await (const p of parseDeb822(source, { ...options, file })) yield sourceRecord(p, file);
 }
 
 /**

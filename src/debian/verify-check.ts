@@ -139,6 +139,20 @@ export class Checker {
 }
 
 /**
+ * `given` when it is an architecture name (checked before any work starts).
+ * @throws LeanrecError `E_ARGUMENT` (field `architecture`) otherwise.
+ */
+export function checkArchitecture(given: unknown): string {
+  if (typeof given !== 'string' || !/^[A-Za-z0-9-]+$/.test(given))
+    throw new LeanrecError(
+      'E_ARGUMENT',
+      `verify: architecture must be an architecture name, got ${JSON.stringify(given)}`,
+      { field: 'architecture' },
+    );
+  return given;
+}
+
+/**
  * The index's own architecture: `given`, else the one architecture besides `all` that
  * the store's records carry (undefined when there is none).
  * @throws LeanrecError `E_ARGUMENT` (field `architecture`) when there are several and
@@ -148,15 +162,7 @@ export function ownArchitecture(
   store: PackagesStore,
   given: string | undefined,
 ): string | undefined {
-  if (given !== undefined) {
-    if (typeof given !== 'string' || !/^[A-Za-z0-9-]+$/.test(given))
-      throw new LeanrecError(
-        'E_ARGUMENT',
-        `verify: architecture must be an architecture name, got ${JSON.stringify(given)}`,
-        { field: 'architecture' },
-      );
-    return given;
-  }
+  if (given !== undefined) return checkArchitecture(given);
   const seen = new Set<string>();
   for (const view of store.where(undefined, { reuse: true }))
     if (view.architecture !== 'all') seen.add(view.architecture);

@@ -52,7 +52,7 @@ export async function verifyIndexFile(
     const out: Finding[] = [];
     // Pass 1: the hot tier, and what each package Provides.
     async function* providing() {
-      for await (const r of readPackages(path)) {
+      for await (const r of readPackages(path, { file: path })) {
         const m = checker.addProvides(r, r);
         if (m !== undefined) out.push(m);
         yield r;
@@ -64,7 +64,7 @@ export async function verifyIndexFile(
     await store.ingest(providing(), { batchSize: 64 });
     checker.own = ownArchitecture(store, options.architecture);
     // Pass 2: every package's relation fields, as they stream by.
-    for await (const r of readPackages(path)) checker.check(r, r, fields, out);
+    for await (const r of readPackages(path, { file: path })) checker.check(r, r, fields, out);
     return { findings: sortFindings(out), packages: store.size };
   } finally {
     await store.close();

@@ -12,7 +12,7 @@ import { LeanrecError } from '../errors.ts';
 import type { Store } from '../store/store.ts';
 import type { RecordView } from '../store/types.ts';
 import { type debianPackages, PACKAGE_RELATIONS } from './schemas.ts';
-import { Checker, type Finding, ownArchitecture } from './verify-check.ts';
+import { Checker, checkArchitecture, type Finding, ownArchitecture } from './verify-check.ts';
 
 type PackagesStore = Store<typeof debianPackages>;
 type View = RecordView<typeof debianPackages>;
@@ -121,6 +121,9 @@ export function checkOptions(options: VerifyOptions): {
       'E_ARGUMENT',
       `verifyDependencies: batchSize must be a positive integer, got ${String(batchSize)}`,
     );
+  // Checked here rather than only once the packages are known: verifyIndexFile reads the
+  // whole file before it needs the architecture.
+  if (options.architecture !== undefined) checkArchitecture(options.architecture);
   return { fields, batchSize };
 }
 

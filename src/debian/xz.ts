@@ -13,8 +13,26 @@
  *   mode RSS after gc rose from 75 to 107 MiB over six reads of an `xz -6` index; this way
  *   it stays at 74–80 MiB). The decoding itself costs the same CPU either way.
  * - the native module is imported on the first `.xz` read only.
+ * - a memory limit (256 MiB unless raised): the header of a stream says how large a
+ *   dictionary its decoder allocates, up to 4 GiB, so a crafted or hostile file could
+ *   otherwise make one read take that much.
  */
 import { LeanrecError } from '../errors.ts';
+
+/**
+ * Default of the decoder's memory limit: about four times what `xz -9`, the largest
+ * preset, needs to decode (65 MiB for its 64 MiB dictionary).
+ */
+export const DEFAULT_XZ_MEMORY_LIMIT = 256 * 1024 * 1024;
+
+/**
+ * Text of the errors whose damage was found only after text it covers was handed out
+ * (also used by the other decoders in input.ts).
+ */
+export const HANDED_OUT =
+  'found by a check after the text it covers: the text before the damage was already ' +
+  'handed out, so a non-atomic ingest may have stored damaged records; an atomic one, the ' +
+  'CLI default, keeps nothing';
 
 /**
  * Compressed bytes handed to liblzma per call. Each call returns all of its output at once,
@@ -41,6 +59,12 @@ interface NativeStream {
 
 interface LzmaNative {
   Stream: new () => NativeStream;
+  /** liblzma's LZMA_MEMLIMIT_ERROR and LZMA_DATA_ERROR (corrupt data or a failed check). */
+  MEMLIMIT_ERROR: number;
+  DATA_ERROR: number;
+  FILTER_LZMA2: unknown;
+  /** liblzma's `lzma_raw_decoder_memusage`: what a decoder with these filters allocates. */
+  rawDecoderMemusage(filters: { id: unknown; options: { dictSize: number } }[]): number | null;
   /** liblzma's LZMA_CONCATENATED: decode every stream of a file of concatenated streams. */
   CONCATENATED: number;
 }
@@ -77,14 +101,19 @@ function loadLzma(): Promise<LzmaNative> {
  * input chunk only when the consumer asks for more output, and frees the decoder when the
  * stream ends, fails, or the consumer stops early.
  *
+ * `memoryLimit` bounds what liblzma may allocate (bytes, `Infinity` for no limit); a
+ * stream whose header asks for more fails before anything is allocated.
+ *
  * @throws LeanrecError `E_ARGUMENT` when `lzma-native` cannot be loaded (no build for this
- *   platform); `E_PARSE` (`truncated or corrupt xz input: <file>`, liblzma's error
- *   as `cause`) for truncated, corrupt or trailing garbage data; errors of `input` itself
- *   pass through unchanged.
+ *   platform); `E_LIMIT` (naming the file, the limit and the memory needed) when the
+ *   stream needs more than `memoryLimit`; `E_PARSE` (`truncated or corrupt xz input:
+ *   <file>`, liblzma's error as `cause`) for truncated, corrupt or trailing garbage data;
+ *   errors of `input` itself pass through unchanged.
  */
 export async function* xzDecode(
   input: AsyncIterable<Uint8Array>,
   file: string,
+  memoryLimit: number = DEFAULT_XZ_MEMORY_LIMIT,
 ): AsyncGenerator<Uint8Array, void, undefined> {
   let lzma: LzmaNative;
   try {
@@ -100,11 +129,48 @@ export async function* xzDecode(
   live++;
   let out: Buffer[] = [];
   let failure: Error | undefined;
+  // The stream header and the first block header, for the dictionary size in an E_LIMIT.
+  const head = new Uint8Array(12 + 1024);
+  let headLength = 0;
   let ended = false;
   stream.bufferHandler = (buf, _processed, err) => {
     if (err) failure = err;
     else if (buf === null) ended = true;
     else if (buf !== undefined && buf.length > 0) out.push(buf);
+  };
+  const failed = (err: Error): LeanrecError => {
+    const code = (err as { code?: unknown }).code;
+    if (code === lzma.MEMLIMIT_ERROR) {
+      // The stream's `lzma_memusage` (the need) cannot be asked for here: the binding
+      // holds its lock while it reports the error, and frees the decoder right after. It
+      // is the decoder memory of the block's dictionary, known when that block is the
+      // first (the usual case: one stream, one dictionary); else only "more" is known.
+      const dict = xzDictionarySize(head.subarray(0, headLength));
+      let raw: number | null = null;
+      try {
+        if (dict !== undefined)
+          raw = lzma.rawDecoderMemusage([{ id: lzma.FILTER_LZMA2, options: { dictSize: dict } }]);
+      } catch {
+        // A dictionary size liblzma rejects: the need stays unknown.
+      }
+      const limit = `the limit of ${mib(memoryLimit)} (${memoryLimit} bytes)`;
+      const need =
+        raw !== null && raw > memoryLimit
+          ? `${mib(raw)} of memory to decode, more than ${limit}`
+          : `more memory to decode than ${limit}`;
+      return new LeanrecError(
+        'E_LIMIT',
+        `xz input needs ${need}; raise xzMemoryLimit to read it: ${file}`,
+        { file, cause: err },
+      );
+    }
+    // liblzma checks a block's CRC or SHA-256 after decoding it, and damaged LZMA2 data
+    // decodes to wrong text before it is noticed, if at all before the check.
+    const after = code === lzma.DATA_ERROR ? ` (${HANDED_OUT})` : '';
+    return new LeanrecError('E_PARSE', `truncated or corrupt xz input: ${file}${after}`, {
+      file,
+      cause: err,
+    });
   };
   // One synchronous decoder call: yields what it produced (the data before a corrupt spot
   // too, as the other decoders do), then throws if liblzma failed.
@@ -113,16 +179,18 @@ export async function* xzDecode(
     const produced = out;
     out = [];
     yield* produced;
-    if (failure !== undefined) {
-      throw new LeanrecError('E_PARSE', `truncated or corrupt xz input: ${file}`, {
-        file,
-        cause: failure,
-      });
-    }
+    if (failure !== undefined) throw failed(failure);
   }
   try {
-    stream.streamDecoder_(null, lzma.CONCATENATED);
+    // null = no limit: a number is passed through N-API's int64 conversion, which makes
+    // Infinity 0.
+    stream.streamDecoder_(Number.isFinite(memoryLimit) ? memoryLimit : null, lzma.CONCATENATED);
     for await (const chunk of input) {
+      if (headLength < head.length) {
+        const part = chunk.subarray(0, head.length - headLength);
+        head.set(part, headLength);
+        headLength += part.length;
+      }
       for (let at = 0; at < chunk.length; at += SLICE) {
         // liblzma copies the input, so a view is enough.
         yield* step(chunk.subarray(at, at + SLICE));
@@ -142,6 +210,12 @@ export async function* xzDecode(
     live--;
     out = [];
   }
+}
+
+/** `n` bytes in MiB rounded up (as `xz --list` shows them), one decimal below 10 MiB. */
+function mib(n: number): string {
+  const m = n / (1024 * 1024);
+  return `${m < 10 ? Math.ceil(m * 10) / 10 : Math.ceil(m)} MiB`;
 }
 
 /** Reads a multibyte integer of the .xz format at `at`: [value, next offset], or undefined. */

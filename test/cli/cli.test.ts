@@ -223,6 +223,17 @@ describe('leanrec errors', () => {
     assert.equal(r.code, 1);
     assert.match(r.stderr, /^leanrec: E_PARSE: [^\n]*bad-Packages:2:[^\n]*\n$/);
   });
+
+  test('a paragraph without Architecture: verify and ingest both name the file', async () => {
+    const noarch = join(tmp, 'noarch-Packages');
+    writeFileSync(noarch, 'Package: foo\nVersion: 1\nDepends: baz\n');
+    const v = await leanrec(['verify', noarch]);
+    assert.equal(v.code, 1);
+    assert.match(v.stderr, /^leanrec: E_PARSE: [^\n]*noarch-Packages:1:[^\n]*Architecture/);
+    const i = await leanrec(['ingest', noarch, '--db', join(tmp, 'noarch-db')]);
+    assert.equal(i.code, 1);
+    assert.match(i.stderr, /^leanrec: E_PARSE: [^\n]*noarch-Packages:1:[^\n]*Architecture/);
+  });
 });
 
 /** A paragraph for a hand-made index. */

@@ -441,6 +441,23 @@ test('a field order that changes between paragraphs still catches duplicates', a
   }
 });
 
+test('a bad maxLineLength is E_ARGUMENT showing the value as given (a string in quotes)', async () => {
+  for (const [maxLineLength, shown] of [
+    ['5', '"5"'],
+    [0, '0'],
+    [1.5, '1.5'],
+    [-1, '-1'],
+  ] as const)
+    await assert.rejects(
+      parse('A: 1\n', { maxLineLength } as unknown as Deb822Options),
+      (err) =>
+        isLeanrecError(err, 'E_ARGUMENT') &&
+        err.message.includes('maxLineLength') &&
+        err.message.endsWith(`got ${shown}`),
+      String(maxLineLength),
+    );
+});
+
 test('a truncated .gz fails quickly with a clear E_PARSE', async () => {
   const gz = readFileSync(fixture('Packages-sample.gz'));
   const started = Date.now();

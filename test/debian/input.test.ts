@@ -4,7 +4,10 @@ import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { parseDeb822 } from '../../src/debian/deb822.ts';
 import { detectCompression, openInput } from '../../src/debian/input.ts';
+import { readPackages } from '../../src/debian/read.ts';
+import { liveXzDecoders } from '../../src/debian/xz.ts';
 import { isLeanrecError } from '../../src/errors.ts';
 
 const fixture = (name: string): string => new URL(`../fixtures/${name}`, import.meta.url).pathname;
@@ -116,4 +119,83 @@ test('an invalid source gives E_ARGUMENT', () => {
     () => openInput(42 as unknown as string),
     (err) => isLeanrecError(err, 'E_ARGUMENT'),
   );
+});
+
+// Both hold the first two paragraphs of Packages-sample (1,921 bytes), made with
+// `xz --lzma2=dict=64MiB,mf=hc3` and `xz --lzma2=dict=1536MiB,mf=hc3` (xz 5.4.1; the
+// header records the dictionary, the file stays at 992 bytes): liblzma needs 65 MiB and
+// 1,537 MiB to decode them.
+const XZ_64 = fixture('xz-dict-64MiB.xz');
+const XZ_1536 = fixture('xz-dict-1536MiB.xz');
+const MiB = 1024 * 1024;
+
+async function collectWith(
+  source: Parameters<typeof openInput>[0],
+  options: Parameters<typeof openInput>[1],
+): Promise<Buffer> {
+  const chunks: Uint8Array[] = [];
+  for await (const c of openInput(source, options)) chunks.push(c);
+  return Buffer.concat(chunks);
+}
+
+async function decodedXz(file: string, xzMemoryLimit?: number): Promise<Buffer> {
+  const chunks: Uint8Array[] = [];
+  const options = xzMemoryLimit === undefined ? {} : { xzMemoryLimit };
+  for await (const c of openInput(file, options)) chunks.push(c);
+  return Buffer.concat(chunks);
+}
+
+test('xz: a stream needing more memory than xzMemoryLimit is E_LIMIT naming the file, the limit and the need', async () => {
+  const text = sample.subarray(0, 1921);
+  assert.ok(text.toString('latin1').endsWith('\n\n'));
+  // The default (256 MiB) passes what `xz -9` needs, and so does a limit just above it.
+  assert.deepEqual(await decodedXz(XZ_64), text);
+  assert.deepEqual(await decodedXz(XZ_64, 66 * MiB), text);
+  assert.deepEqual(await decodedXz(XZ_64, Number.POSITIVE_INFINITY), text);
+  const limited = (file: string, limit: string, need: string) => (err: unknown) => {
+    assert.ok(isLeanrecError(err, 'E_LIMIT'), String(err));
+    assert.equal(err.file, file);
+    for (const part of [file, limit, need, 'xzMemoryLimit'])
+      assert.ok(err.message.includes(part), `${part} in: ${err.message}`);
+    return true;
+  };
+  await assert.rejects(decodedXz(XZ_64, 16 * MiB), limited(XZ_64, '16 MiB', '65 MiB'));
+  await assert.rejects(decodedXz(XZ_64, 64 * MiB), limited(XZ_64, '64 MiB', '65 MiB'));
+  // A header asking for 1.5 GiB is refused by default, before anything is allocated.
+  await assert.rejects(decodedXz(XZ_1536), limited(XZ_1536, '256 MiB', '1537 MiB'));
+  // A later stream that needs more: the limit and the file, the need only as "more".
+  const two = Buffer.concat([readFileSync(fixture('Packages-sample.xz')), readFileSync(XZ_64)]);
+  await assert.rejects(
+    collectWith(chunksOf(two, 700), { file: 'two.xz', xzMemoryLimit: 16 * MiB }),
+    limited('two.xz', '16 MiB', 'more memory'),
+  );
+  assert.equal(liveXzDecoders(), 0);
+  // Through the parser and readPackages, which take the option too.
+  const names: string[] = [];
+  for await (const r of readPackages(XZ_64, { xzMemoryLimit: 70 * MiB })) names.push(r.package);
+  assert.equal(names.length, 2);
+  await assert.rejects(
+    (async () => {
+      for await (const _ of readPackages(XZ_64, { xzMemoryLimit: 16 * MiB }));
+    })(),
+    limited(XZ_64, '16 MiB', '65 MiB'),
+  );
+  await assert.rejects(
+    (async () => {
+      for await (const _ of parseDeb822(XZ_1536, { xzMemoryLimit: 1 }));
+    })(),
+    (err) => isLeanrecError(err, 'E_LIMIT'),
+  );
+});
+
+test('xzMemoryLimit: anything but a positive integer or Infinity is E_ARGUMENT, before reading', () => {
+  for (const xzMemoryLimit of [0, -1, 1.5, Number.NaN, '5', 2 ** 60])
+    assert.throws(
+      () => openInput('/nonexistent/Packages.xz', { xzMemoryLimit } as never),
+      (err) =>
+        isLeanrecError(err, 'E_ARGUMENT') &&
+        err.message.includes('xzMemoryLimit') &&
+        err.message.includes(JSON.stringify(xzMemoryLimit)),
+      String(xzMemoryLimit),
+    );
 });

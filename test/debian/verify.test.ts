@@ -235,6 +235,40 @@ test('several architectures: the own one is an option (E_ARGUMENT without it); a
   );
 });
 
+test('verifyIndexFile: a bad architecture option is E_ARGUMENT before the file is read; errors name the file', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'leanrec-verify-'));
+  try {
+    // Not there: a check after reading (as before) would be E_IO.
+    const missing = join(dir, 'no-such-Packages');
+    for (const architecture of [5, '', 'arm 64', null])
+      await assert.rejects(
+        verifyIndexFile(missing, { architecture } as unknown as VerifyOptions),
+        (err) => isLeanrecError(err, 'E_ARGUMENT') && err.field === 'architecture',
+        JSON.stringify(architecture),
+      );
+    // A paragraph without Architecture: the mapping's error names the file, as the
+    // parser's do (it said `<input>`).
+    const noarch = join(dir, 'noarch-Packages');
+    writeFileSync(noarch, 'Package: foo\nVersion: 1\n');
+    for (const run of [
+      () => verifyIndexFile(noarch),
+      async () => {
+        for await (const _ of readPackages(noarch));
+      },
+    ])
+      await assert.rejects(
+        run(),
+        (err) =>
+          isLeanrecError(err, 'E_PARSE') &&
+          err.file === noarch &&
+          err.message.includes(`${noarch}:1:`) &&
+          err.message.includes('Architecture'),
+      );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('the pinned index from the file: its 6 unsatisfied groups, nothing malformed', {
   skip: debianSkip(),
   timeout: 120_000,
