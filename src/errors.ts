@@ -98,11 +98,11 @@ export function isLeanrecError(err: unknown, code?: ErrorCode): err is LeanrecEr
 }
 
 /**
- * `err` with `(note)` after its message: the same code, context and cause (and `written`
- * when given). For errors that end a write of many records.
+ * `err` with `(note)` after its message: the same code, context, cause and stack (and
+ * `written` when given). For errors that end a write of many records.
  */
 export function withNote(err: LeanrecError, note: string, written?: number): LeanrecError {
-  return new LeanrecError(err.code, `${err.message} (${note})`, {
+  const out = new LeanrecError(err.code, `${err.message} (${note})`, {
     ...(err.field === undefined ? {} : { field: err.field }),
     ...(err.key === undefined ? {} : { key: err.key }),
     ...(err.file === undefined ? {} : { file: err.file }),
@@ -112,4 +112,11 @@ export function withNote(err: LeanrecError, note: string, written?: number): Lea
     ...(err.cause === undefined ? {} : { cause: err.cause }),
     ...(written === undefined ? {} : { written }),
   });
+  // The stack of where the error happened (the parser, the database call), not of this
+  // helper's caller: its first line is the message, which gets the note too.
+  const head = `${err.name}: ${err.message}`;
+  if (err.stack?.startsWith(head))
+    out.stack = `${out.name}: ${out.message}${err.stack.slice(head.length)}`;
+  else if (err.stack !== undefined) out.stack = err.stack;
+  return out;
 }

@@ -472,20 +472,30 @@ export class ColdTier {
    * id ≥ `start` (in batches of 4,096), then `m pending`. Never throws: when the
    * database fails here (or an earlier failure left the tier unsure), later writes are
    * refused until the store is reopened, and the open undoes the ingest (the pending
-   * entry is still there).
+   * entry is still there). Resolves `true` when the database's undo is done.
    */
-  async abortStaged(start: number): Promise<void> {
+  async abortStaged(start: number): Promise<boolean> {
     this.#cache.clear();
-    if (this.#unsure !== undefined) return;
+    if (this.#unsure !== undefined) return false;
     const what = 'undoing a failed atomic ingest';
     try {
       await undoStaged(this.#db, this.#schema, start, (ops) =>
         this.#commit(ops, this.#nextIdStored, what),
       );
       await this.#commit([{ type: 'del', key: metaKey('pending') }], this.#nextIdStored, what);
+      return true;
     } catch (cause) {
       this.#unsure ??= ioError(cause, what);
+      return false;
     }
+  }
+
+  /**
+   * True once a write failed and whether it reached the database could not be read
+   * back: writes are refused until the store is reopened.
+   */
+  get unsure(): boolean {
+    return this.#unsure !== undefined;
   }
 
   #writable(what: string): void {

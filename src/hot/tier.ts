@@ -321,6 +321,7 @@ export class HotTier implements KeySource {
       }
     }
     pool.dropInternTable();
+    pool.trim(); // its byte array grew by doubling: compact() leaves no spare bytes
     this.pool = pool;
     this.columns = cols;
     this.presence = presence;

@@ -119,8 +119,20 @@ export interface WriteOptions {
    * the ingest ends. Reads during the ingest see the records staged so far; other
    * writes called meanwhile wait until it ends (so the source must not wait for one). A
    * replaced record gets a new id; its old entries are deleted in the ingest's last
-   * batch. An ingest that freed many rows ends by compacting the hot tier (see
-   * `Store.compact`: views taken before are invalid).
+   * batch.
+   *
+   * Rows never move: views and `where()` iterators taken before stay valid. So each
+   * record the ingest replaces leaves its old hot row as a tombstone, reused by later
+   * inserts and freed by `Store.compact` (re-ingesting the whole Debian index into its
+   * own store takes the hot tier from 70 to 107 B per record until `compact()`; the
+   * CLI's `leanrec ingest` compacts after such an ingest). For the same reason an
+   * atomic ingest needs rows for the old records and the new ones at once: near the row
+   * limit (2^32 − 2 rows) it can fail with `E_LIMIT` where a non-atomic one would not.
+   *
+   * When its last batch fails and whether the database applied it cannot be read back,
+   * the outcome is unknown until the store is reopened (then it holds the old records or
+   * all the new ones); the error says so, and writes are refused until then (`E_IO`).
+   * Anything but `true`, `false` or `undefined` is `E_ARGUMENT`.
    *
    * Without it, the batches written before a failure stay written and the error says
    * how many records they held (`written` on the {@link LeanrecError}).

@@ -33,10 +33,16 @@
  *
  * Memory: one batch, plus 4 bytes per replaced record (`hidden`). The commit batch holds
  * one delete per replaced record and cold group (in LevelDB's batch, not in JS). The
- * replaced records' rows end as tombstones: when they are many (re-ingesting a whole
- * index leaves one per record, and 70 → 107 B per record of hot memory on the Debian
- * index), the store compacts the hot tier after the commit; so after a rollback that
- * removed many staged rows.
+ * replaced records' rows end as ordinary tombstones, reused by later inserts (a whole
+ * index ingested again leaves one per record: 70 → 107 B per record of hot memory on the
+ * Debian index, until `compact()`). The ingest never compacts by itself: rows that move
+ * would break the views and `where()` iterators the caller holds.
+ *
+ * Outcome unknown: when the commit batch fails and the cold tier cannot read back whether
+ * it was applied (it becomes unsure and refuses writes until reopened), the database
+ * holds either the old records or all the new ones. The hot tier then keeps the new ones
+ * (`unknown`): their entries are stored in both cases, whereas the replaced records'
+ * entries may be gone, so reads stay whole until the reopen decides.
  */
 import type { ColdTier } from '../cold/cold-tier.ts';
 import { LeanrecError, withNote } from '../errors.ts';
@@ -49,6 +55,8 @@ export class Staging {
   readonly start: number;
   /** True once a batch reached the database (and `m pending` with it). */
   begun = false;
+  /** True when the commit failed and whether it reached the database is unknown. */
+  unknown = false;
   /** Rows of the records the ingest replaced, hidden until it ends. */
   #hidden = new Uint32Array(16);
   #count = 0;
@@ -66,49 +74,67 @@ export class Staging {
 
   /**
    * Makes the staged records final: the replaced ones' entries go, their rows are freed.
-   * Resolves to the number of rows freed.
+   * When the commit fails and whether it reached the database cannot be read back, the
+   * rows are freed all the same (the hot tier keeps the new records), `unknown` is set
+   * and the error is rethrown: there is nothing to roll back.
    */
-  async commit(tier: HotTier, cold: ColdTier | undefined): Promise<number> {
+  async commit(tier: HotTier, cold: ColdTier | undefined): Promise<void> {
     const rows = this.#hidden.subarray(0, this.#count);
+    let failure: unknown;
     if (cold !== undefined && this.begun) {
       const oldIds = new Uint32Array(rows.length);
       for (let i = 0; i < rows.length; i++) oldIds[i] = tier.ids[rows[i]!]!;
-      await cold.commitStaged(oldIds);
+      try {
+        await cold.commitStaged(oldIds);
+      } catch (err) {
+        if (!cold.unsure) throw err;
+        this.unknown = true;
+        failure = err;
+      }
     }
     for (const row of rows) tier.release(row);
     this.#count = 0;
-    return rows.length;
+    if (this.unknown) throw failure;
   }
 
   /**
    * Undoes the ingest: the hot tier first (it cannot fail), then the database (which,
    * when it fails, leaves the undo to the next open; see `ColdTier.abortStaged`).
-   * Resolves to the number of staged rows removed.
+   * Resolves to `'undone'`, or `'reopen'` when the database's undo is left to the next
+   * open (writes are refused until then).
    */
-  async rollback(tier: HotTier, cold: ColdTier | undefined): Promise<number> {
+  async rollback(tier: HotTier, cold: ColdTier | undefined): Promise<'undone' | 'reopen'> {
     const start = this.start;
-    let removed = 0;
     for (let r = 0; r < tier.rowCount; r++)
-      if (tier.ids[r]! >= start && tier.isLive(r)) {
-        tier.remove(r);
-        removed++;
-      }
+      if (tier.ids[r]! >= start && tier.isLive(r)) tier.remove(r);
     for (const row of this.#hidden.subarray(0, this.#count)) tier.unhide(row);
     this.#count = 0;
-    if (cold !== undefined && this.begun) await cold.abortStaged(start);
-    return removed;
+    if (cold === undefined || !this.begun) return 'undone';
+    return (await cold.abortStaged(start)) ? 'undone' : 'reopen';
   }
 }
 
 /**
- * The error that ended an atomic ingest once records were staged, saying they were
- * dropped. Errors that are not leanrec's pass through as they are.
+ * The error that ended an atomic ingest once records were staged, saying what became of
+ * them. Errors that are not leanrec's pass through as they are.
  */
-export function undone(err: unknown, staged: number): unknown {
+export function undone(
+  err: unknown,
+  staged: number,
+  outcome: 'undone' | 'reopen' | 'unknown',
+): unknown {
   if (!(err instanceof LeanrecError) || staged === 0) return err;
   const n = staged.toLocaleString('en-US');
+  if (outcome === 'unknown')
+    return withNote(
+      err,
+      `atomic ingest outcome unknown: its last batch failed and whether it reached the database could not be read back; until the store is reopened it reads what the ingest wrote and refuses writes; after a reopen it holds either the records from before the ingest or all ${n} records the ingest wrote`,
+    );
+  const note = `atomic ingest undone: the ${n} records staged before the error were dropped; the store is as it was`;
   return withNote(
     err,
-    `atomic ingest undone: the ${n} records staged before the error were dropped; the store is as it was`,
+    outcome === 'undone'
+      ? note
+      : `${note}; writes are refused until the store is reopened, which removes the staged entries from the database`,
   );
 }

@@ -18,9 +18,6 @@ import type { KeyOf, MemoryPart, RecordView, StoreMemory } from './types.ts';
  */
 export const MAX_ID = 0xfffffffe;
 
-/** Fewest rows an atomic ingest must have freed before its end compacts the hot tier. */
-const COMPACT_AFTER = 1024;
-
 /** One planned write of a batch. */
 export interface PlannedWrite {
   /** The validated record. */
@@ -253,7 +250,9 @@ export class Store<S extends AnySchema> {
    * records they held (message and `written`).
    *
    * @throws LeanrecError the source's own (`E_PARSE`…), `E_INVALID_RECORD`, `E_LIMIT`,
-   * `E_IO`, `E_CLOSED`; errors the source throws that are not leanrec's pass through.
+   * `E_IO`, `E_CLOSED`; `E_ARGUMENT` (before anything is read) for a source that is
+   * neither iterable nor async iterable or bad options; errors the source throws that
+   * are not leanrec's pass through.
    * @example
    * ```ts
    * const { inserted } = await store.ingest(readPackages('Packages.gz'), { batchSize: 2000 })
@@ -264,6 +263,11 @@ export class Store<S extends AnySchema> {
     options: WriteOptions = {},
   ): Promise<WriteResult> {
     this.#open();
+    if (!isIterable(source))
+      throw new LeanrecError(
+        'E_ARGUMENT',
+        `the source must be an iterable or an async iterable of records, got ${describeValue(source)}`,
+      );
     const run = this.#ingest(source, options);
     this.#ingesting.add(run);
     try {
@@ -283,28 +287,33 @@ export class Store<S extends AnySchema> {
         'E_ARGUMENT',
         `batchSize must be a positive integer, got ${batchSize}`,
       );
+    if (options.atomic !== undefined && typeof options.atomic !== 'boolean')
+      throw new LeanrecError(
+        'E_ARGUMENT',
+        `atomic must be true or false, got ${describeValue(options.atomic)}`,
+      );
     const onInvalid = options.onInvalid ?? 'throw';
     const result: WriteResult = { written: 0, inserted: 0, updated: 0, skipped: 0, batches: 0 };
     if (options.atomic === true)
       // The whole ingest holds the write queue: no other write may land between its
-      // batches, or rolling it back would take that write with it.
+      // batches, or rolling it back would take that write with it. Rows never move
+      // here (no compaction): views and where() iterators the caller holds stay valid.
       return this.#exclusive(async () => {
         const staging = new Staging(this.#tier.nextId);
-        let freed = 0;
         try {
           await this.#readBatches(source, batchSize, options, result, (batch, start) =>
             this.#writeBatch(batch, start, onInvalid, result, staging),
           );
-          freed = await staging.commit(this.#tier, this.#cold);
+          await staging.commit(this.#tier, this.#cold);
         } catch (err) {
-          const removed = await staging.rollback(this.#tier, this.#cold);
+          // A commit whose outcome is unknown keeps the new records in memory (see Staging.commit).
+          const outcome = staging.unknown
+            ? 'unknown'
+            : await staging.rollback(this.#tier, this.#cold);
           this.#secondary.invalidate();
-          // The original error is the one to report; a failed compaction changes no record.
-          await this.#compactIfSparse(removed).catch(() => undefined);
-          throw undone(err, result.written);
+          throw undone(err, result.written, outcome);
         }
         this.#secondary.invalidate();
-        await this.#compactIfSparse(freed);
         if (result.written > 1) this.#tier.settle();
         return result;
       });
@@ -317,18 +326,6 @@ export class Store<S extends AnySchema> {
     }
     if (result.written > 1) this.#tier.settle();
     return result;
-  }
-
-  /**
-   * After an atomic ingest: the rows it freed (replaced records when it committed, its
-   * own records when it failed) are tombstones; when they are a large share of the rows
-   * (a whole index ingested again), they are dropped as `compact()` does.
-   */
-  async #compactIfSparse(freed: number): Promise<void> {
-    if (freed < COMPACT_AFTER || freed * 4 < this.#tier.rowCount) return;
-    this.#tier.compact();
-    this.#secondary.invalidate();
-    await this.#cold?.afterCompact(this.#tier);
   }
 
   /** Reads `source` in batches of `batchSize` and hands each to `write`, one at a time. */
@@ -592,6 +589,13 @@ function withWritten(err: unknown, written: number): unknown {
   if (!(err instanceof LeanrecError) || written === 0) return err;
   const n = written.toLocaleString('en-US');
   return withNote(err, `${n} records written before the error; they stay in the store`, written);
+}
+
+/** True when `source` can be read with `for await` (an iterable or an async iterable). */
+function isIterable(source: unknown): boolean {
+  if (source === null || (typeof source !== 'object' && typeof source !== 'function')) return false;
+  const s = source as { [Symbol.asyncIterator]?: unknown; [Symbol.iterator]?: unknown };
+  return typeof s[Symbol.asyncIterator] === 'function' || typeof s[Symbol.iterator] === 'function';
 }
 
 /** `Object.assign`, except that a field named `__proto__` stays an own property (assign would set the prototype). */

@@ -356,6 +356,31 @@ describe('leanrec verify on hand-made indexes', () => {
   });
 });
 
+describe('leanrec ingest of an index into a store that holds it', () => {
+  test('replaces every record and compacts: the same hot bytes per record as the first ingest', async () => {
+    const db = join(mkdtempSync(join(tmp, 'again-')), 'pkgs.db');
+    const hot = (stdout: string) => /^hot +.*\(([\d.]+) B\/record\)$/m.exec(stdout)?.[1];
+    const first = await leanrec(['ingest', sample, '--db', db]);
+    assert.equal(first.code, 0, first.stderr);
+    const n = /^records +([\d,]+) /m.exec(first.stdout)![1]!;
+    const again = await leanrec(['ingest', sample, '--db', db]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(
+      again.stdout,
+      new RegExp(`^records +${n} \\(0 new, ${n} replaced; ${n} in the store\\)`, 'm'),
+    );
+    // The replaced records' rows were freed (an atomic ingest alone leaves them as tombstones).
+    assert.ok(hot(first.stdout) !== undefined);
+    assert.equal(hot(again.stdout), hot(first.stdout));
+    const stats = await leanrec(['stats', db]);
+    assert.equal(stats.code, 0, stats.stderr);
+    assert.match(
+      stats.stdout,
+      new RegExp(`hot ${hot(first.stdout)!.replace('.', '\\.')} B/record`),
+    );
+  });
+});
+
 describe('leanrec ingest of a truncated archive', () => {
   const fixture = join(root, 'test/fixtures/Packages-sample.gz');
   const dir = mkdtempSync(join(tmp, 'truncated-'));

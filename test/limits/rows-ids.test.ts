@@ -121,6 +121,39 @@ describe('row limit (through the test-only _limits.rows)', () => {
     });
   });
 
+  test('an atomic ingest needs rows for the old records and the new ones at once', async () => {
+    const changed = (r: Rec): Rec => ({ ...r, body: `again ${r.id}` });
+    await acrossLifecycle(R, {
+      options,
+      async write(st) {
+        await st.putMany(range(0, 24));
+        // 24 replaced records staged beside the 24 old rows: 48 rows > 40. The 17th
+        // staged record (id 16, in the batch 16…19) is the first that has no row.
+        await rejectsWith(
+          st.ingest(range(0, 24).map(changed), { atomic: true, batchSize: 4 }),
+          'E_LIMIT',
+          { key: '16' },
+        );
+        assert.equal(st._tier.rowCount, 40);
+        // Without atomic the same re-ingest overwrites rows in place and fits.
+        await st.ingest(range(0, 24).map(changed), { batchSize: 4 });
+        // 24 + 16 = 40 rows: fits exactly; the 16 replaced rows stay as tombstones…
+        await st.ingest(range(0, 16), { atomic: true, batchSize: 4 });
+        assert.equal(st._tier.freeCount, 16);
+        // …which new records reuse.
+        await st.putMany(range(100, 116));
+      },
+      check(st) {
+        const ids = [...range(0, 24), ...range(100, 116)].map((r) => r.id);
+        checkHeld(st, ids, [24, 116]);
+        if (st._cold) {
+          assert.equal(st.get({ id: 3 })?.cold().body, 'b3');
+          assert.equal(st.get({ id: 20 })?.cold().body, 'again 20');
+        }
+      },
+    });
+  });
+
   test('the production row limit is the key index limit, and a lower seam cannot raise it', () => {
     const source = { keyEquals: () => false, rowHash: () => {} };
     const index = new KeyIndex(source);

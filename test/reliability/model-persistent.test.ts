@@ -1,7 +1,7 @@
 /**
  * Model-based test of the persistent store: random sequences of put, upsert (a put or
- * an ingest over keys already stored), delete, get, where, load, loadMany, compact,
- * close + reopen, and crash + reopen, on a store on disk (classic-level in a temp
+ * an ingest over keys already stored), atomic ingest (succeeding, or failing part-way),
+ * delete, get, where, load, loadMany, compact, close + reopen, and crash + reopen, on a store on disk (classic-level in a temp
  * directory) against a `Map` of plain records. After every command the whole store is
  * compared with the model: size, count, get/has and the hot fields of every record, the
  * keys `where()` yields, and every record's cold groups, read synchronously (`record()`)
@@ -72,7 +72,7 @@ type AnyStore = {
   put(r: unknown): Promise<void>;
   ingest(
     r: Iterable<unknown> | AsyncIterable<unknown>,
-    o?: { batchSize?: number },
+    o?: { batchSize?: number; atomic?: boolean },
   ): Promise<{ inserted: number; updated: number }>;
   delete(k: unknown): Promise<boolean>;
   where(f?: unknown): Generator<View>;
@@ -100,6 +100,9 @@ interface Counts {
   snapshots: number;
   checks: number;
   lost: number;
+  /** Atomic ingests that committed / that failed part-way and were undone. */
+  atomicCommitted: number;
+  atomicFailed: number;
 }
 
 class Real {
@@ -254,6 +257,60 @@ class Upsert implements Cmd {
   toString = () => `upsert(${this.recs.length} records, batch ${this.batchSize})`;
 }
 
+/**
+ * An atomic ingest (half its records upserts of stored keys) that succeeds, or fails at
+ * `failAt` by a throwing source or an invalid record: the store then equals the model
+ * as it was before (the checks after each command see it), else the model with the
+ * records applied.
+ */
+class AtomicPutMany implements Cmd {
+  constructor(
+    readonly recs: Rec[],
+    readonly batchSize: number,
+    readonly fail: { at: number; kind: 'throw' | 'invalid' } | undefined,
+  ) {}
+  check = always;
+  async run(m: Model, r: Real) {
+    const stored = [...m.records.values()];
+    const recs = this.recs.map((rec, i) =>
+      i % 2 === 0 && stored.length > 0
+        ? { ...rec, name: stored[i % stored.length]!.name, v: stored[i % stored.length]!.v }
+        : rec,
+    );
+    const fail =
+      this.fail === undefined ? undefined : { ...this.fail, at: this.fail.at % (recs.length + 1) };
+    const boom = new Error('the source failed');
+    async function* source() {
+      for (let i = 0; i <= recs.length; i++) {
+        if (i === fail?.at) {
+          if (fail.kind === 'throw') throw boom;
+          yield { name: 'bad', v: 300 };
+        }
+        if (i < recs.length) yield recs[i]!;
+      }
+    }
+    const run = r.store.ingest(source(), { batchSize: this.batchSize, atomic: true });
+    if (fail === undefined) {
+      const res = await run;
+      assert.equal(res.inserted + res.updated, recs.length);
+      for (const rec of recs) m.records.set(ks(rec as Key), rec);
+      if (recs.length > 0) m.dirty = m.used = true;
+      r.counts.atomicCommitted++;
+      return;
+    }
+    await assert.rejects(run, (err: unknown) =>
+      fail.kind === 'throw'
+        ? err === boom
+        : err instanceof LeanrecError && err.code === 'E_INVALID_RECORD',
+    );
+    // Batches staged before the failure were written, then undone: the data changed.
+    if (Math.floor(fail.at / this.batchSize) > 0) m.dirty = m.used = true;
+    r.counts.atomicFailed++;
+  }
+  toString = () =>
+    `atomicPutMany(${this.recs.length} records, batch ${this.batchSize}${this.fail === undefined ? '' : `, ${this.fail.kind} at ${this.fail.at}`})`;
+}
+
 class Delete implements Cmd {
   constructor(readonly key: Key) {}
   check = always;
@@ -377,6 +434,20 @@ const commands = [
   fc
     .tuple(fc.array(recArb, { maxLength: 10 }), fc.integer({ min: 1, max: 4 }))
     .map(([rs, b]) => new Upsert(rs, b)),
+  fc
+    .tuple(
+      fc.array(recArb, { maxLength: 10 }),
+      fc.integer({ min: 1, max: 4 }),
+      fc.option(
+        fc.record({
+          at: fc.nat(),
+          kind: fc.constantFrom('throw', 'invalid') as fc.Arbitrary<'throw' | 'invalid'>,
+        }),
+        // As many that succeed as that fail.
+        { nil: undefined, freq: 2 },
+      ),
+    )
+    .map(([rs, b, f]) => new AtomicPutMany(rs, b, f)),
   keyArb.map((k) => new Delete(k)),
   fc.tuple(keyArb, groupArb).map(([k, g]) => new Get(k, g)),
   filterArb.map((f) => new Where(f)),
@@ -409,6 +480,8 @@ test('a store on disk behaves like a Map across reopens and crashes', async (t) 
     snapshots: 0,
     checks: 0,
     lost: 0,
+    atomicCommitted: 0,
+    atomicFailed: 0,
   };
   await fc.assert(
     fc.asyncProperty(
@@ -441,6 +514,7 @@ test('a store on disk behaves like a Map across reopens and crashes', async (t) 
   t.diagnostic(
     `model-persistent: ${RUNS} cases, ${counts.commands} commands run, ${counts.reopens} clean reopens, ` +
       `${counts.crashes} crashes survived (${counts.rebuilds} rebuilds, ${counts.snapshots} snapshot loads), ` +
-      `${counts.checks} whole-store checks, ${counts.lost} records lost`,
+      `${counts.checks} whole-store checks, ${counts.atomicCommitted} atomic ingests committed and ` +
+      `${counts.atomicFailed} failed part-way (undone), ${counts.lost} records lost`,
   );
 });

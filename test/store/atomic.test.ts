@@ -14,7 +14,7 @@ import fc from 'fast-check';
 import { type AnySchema, LeanrecError, openStore, type Store, type StoreOptions } from 'leanrec';
 import { arbitraryRecord, arbitrarySchema, FaultyLevel } from 'leanrec/testing';
 import { metaKey } from '../../src/cold/layout.ts';
-import { Small, type SmallRecord, smallRecord } from '../helpers/small-store.ts';
+import { Small, type SmallRecord, smallHot, smallRecord } from '../helpers/small-store.ts';
 
 const LONG = process.env.LEANREC_LONG === '1';
 type AnyStore = Store<AnySchema>;
@@ -277,6 +277,11 @@ test('without atomic, the error says how many records stay written', async () =>
     assert.equal(err.written, 20);
     assert.match(err.message, /rec-bad/);
     assert.match(err.message, /20 records written before the error; they stay in the store/);
+    // The stack is the validator's, where the record was refused, with the note in its
+    // first line: not the stack of the helper that added the note.
+    assert.ok(err.stack?.startsWith(`LeanrecError: ${err.message}\n`), err.stack);
+    assert.match(err.stack!, /validate\.ts/);
+    assert.doesNotMatch(err.stack!, /withNote/);
     return true;
   });
   assert.equal(store.size, 20);
@@ -289,16 +294,21 @@ test('without atomic, the error says how many records stay written', async () =>
   await store.close();
 });
 
-test('an atomic ingest that replaced or staged many rows leaves no tombstones behind', async () => {
+test('an atomic ingest never moves rows: what it replaced or staged stays as tombstones until compact()', async () => {
   const N = 3000;
   for (const options of [{}, { cold: false }] as const) {
     const store = await openStore(Small, options);
     await store.ingest(Array.from({ length: N }, (_, i) => smallRecord(i)) as never);
     const hot = store.memory().hot;
-    // Every record replaced: the old rows are freed at the commit, then compacted away.
+    // Every record replaced: each old row is a tombstone after the commit.
     await store.ingest(Array.from({ length: N }, (_, i) => smallRecord(i, 1)) as never, {
       atomic: true,
     });
+    assert.equal(store.size, N);
+    assert.equal(store._tier.rowCount, 2 * N);
+    assert.equal(store._tier.freeCount, N);
+    assert.ok(store.memory().hot > hot * 1.3, `${store.memory().hot} B hot, was ${hot} B`);
+    await store.compact();
     assert.equal(store._tier.rowCount, N);
     assert.ok(store.memory().hot <= hot * 1.1, `${store.memory().hot} B hot, was ${hot} B`);
     assert.deepStrictEqual(store.get({ name: 'rec-1234' })?.toObject(), {
@@ -307,17 +317,63 @@ test('an atomic ingest that replaced or staged many rows leaves no tombstones be
       on: false,
       tag: 't4',
     });
-    // N new records staged, then the source fails: their rows go too.
+    // N new records staged, then the source fails: their rows are tombstones too…
     async function* failing(): AsyncGenerator<SmallRecord> {
       for (let i = N; i < 2 * N; i++) yield smallRecord(i);
       throw new Error('late failure');
     }
     await assert.rejects(store.ingest(failing() as never, { atomic: true }), /late failure/);
     assert.equal(store.size, N);
-    assert.equal(store._tier.rowCount, N);
+    assert.equal(store._tier.rowCount, 2 * N);
+    assert.equal(store._tier.freeCount, N);
     assert.equal(store.get({ name: `rec-${N}` }), undefined);
     if (options.cold !== false)
       assert.deepStrictEqual(store.get({ name: 'rec-7' })?.record(), smallRecord(7, 1));
+    // …which later inserts reuse before the tier grows.
+    await store.ingest(Array.from({ length: N }, (_, i) => smallRecord(N + i)) as never);
+    assert.equal(store._tier.rowCount, 2 * N);
+    assert.equal(store._tier.freeCount, 0);
+    assert.equal(store.size, 2 * N);
+    await store.close();
+  }
+});
+
+test('views and where() iterators held across an atomic ingest (committed or failed) stay valid', async () => {
+  const N = 3000;
+  for (const options of [{}, { cold: false }] as const) {
+    const cold = options.cold !== false;
+    const store = await openStore(Small, options);
+    await store.ingest(Array.from({ length: N }, (_, i) => smallRecord(i)) as never);
+    let rev = 0;
+    for (const fail of [false, true]) {
+      // The view of a record the ingest does not touch, and a filtered scan under way.
+      const held = store.get({ name: `rec-${N - 1}` })!;
+      const it = store.where({ on: true });
+      const first = it.next().value!;
+      assert.equal(first.on, true);
+      // Half the records replaced (a quarter of the rows freed or staged, and more).
+      async function* half(): AsyncGenerator<SmallRecord> {
+        for (let i = 0; i < N / 2; i++) yield smallRecord(i, rev + 1);
+        if (fail) throw new Error('cut');
+      }
+      const ingest = store.ingest(half() as never, { atomic: true });
+      if (fail) await assert.rejects(ingest, /cut/);
+      else {
+        await ingest;
+        rev++;
+      }
+      assert.equal(held.name, `rec-${N - 1}`);
+      assert.deepStrictEqual(held.toObject(), smallHot(smallRecord(N - 1)));
+      if (cold) assert.deepStrictEqual(held.record(), smallRecord(N - 1));
+      let yielded = 0;
+      for (const v of it) {
+        yielded++;
+        assert.equal(v.on, true, `where({ on: true }) yielded ${v.name} with on = false`);
+      }
+      // The rows that matched when the scan began (one was taken before the ingest).
+      assert.equal(yielded, N / 3 - 1);
+      assert.equal(store.count({ on: true }), [...store.where({ on: true })].length);
+    }
     await store.close();
   }
 });
@@ -341,7 +397,12 @@ test('when undoing fails too, writes are refused and the next open undoes the in
     const input = Array.from({ length: 40 }, (_, i) => smallRecord(i, 1));
     await assert.rejects(
       store.putMany(input as never, { batchSize: 5, atomic: true }),
-      (err: unknown) => err instanceof LeanrecError && err.code === 'E_IO' && err.cause === fault,
+      (err: unknown) => {
+        assert.ok(err instanceof LeanrecError && err.code === 'E_IO' && err.cause === fault);
+        assert.match(err.message, /atomic ingest undone/);
+        assert.match(err.message, /writes are refused until the store is reopened/);
+        return true;
+      },
     );
     assert.deepStrictEqual(
       [...store.where()].map((v) => v.record()),
@@ -365,4 +426,90 @@ test('when undoing fails too, writes are refused and the next open undoes the in
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('a commit whose outcome cannot be read back says so, keeps the new records readable, refuses writes; the reopen decides', async () => {
+  for (const when of ['after', 'before'] as const) {
+    const dir = tempDir();
+    try {
+      let db!: FaultyLevel;
+      const store = await openStore(Small, {
+        path: dir,
+        database: (p, o) => {
+          db = FaultyLevel.wrap(p, o);
+          return db;
+        },
+      });
+      const old = Array.from({ length: 20 }, (_, i) => smallRecord(i));
+      await store.ingest(old as never, { batchSize: 10 });
+      const input = Array.from({ length: 30 }, (_, i) => smallRecord(i, 1));
+      // Three staged batches, then the commit: it fails (applied or not), and so does
+      // reading `m gen` back.
+      const fault = db.inject({ kind: 'batch', skip: 3, when });
+      db.inject({ kind: 'get', skip: 0 });
+      await assert.rejects(
+        store.ingest(input as never, { batchSize: 10, atomic: true }),
+        (err: unknown) => {
+          assert.ok(err instanceof LeanrecError, String(err));
+          assert.equal(err.code, 'E_IO');
+          assert.equal(err.cause, fault);
+          assert.match(err.message, /atomic ingest outcome unknown/);
+          assert.match(err.message, /all 30 records the ingest wrote/);
+          assert.doesNotMatch(err.message, /the store is as it was/);
+          return true;
+        },
+      );
+      // The new records' entries are stored either way: they read back whole.
+      assert.equal(store.size, 30);
+      for (const r of input) assert.deepStrictEqual(store.get({ name: r.name })?.record(), r);
+      await assert.rejects(store.put(smallRecord(99) as never), /close and reopen the store/);
+      await store.close();
+      const again = await openStore(Small, { path: dir });
+      assert.equal(again._cold?.openMode, 'rebuild');
+      // Applied ('after': only the acknowledgement was lost) → the new records; not
+      // applied → the old ones. Never a mix, and no staged entry left.
+      const want = when === 'after' ? input : old;
+      assert.equal(again.size, want.length);
+      for (const r of want) assert.deepStrictEqual(again.get({ name: r.name })?.record(), r);
+      assert.equal(await again._cold!._db.get(metaKey('pending')), undefined);
+      await again.put(smallRecord(99) as never);
+      await again.close();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+});
+
+test('a source that is not iterable and a non-boolean atomic are E_ARGUMENT, before anything is written', async () => {
+  const store = await openStore(Small, {});
+  await store.put(smallRecord(1) as never);
+  for (const source of [null, undefined, 123, {}, 'rec-1'])
+    for (const write of [
+      () => store.ingest(source as never),
+      () => store.ingest(source as never, { atomic: true }),
+      () => store.putMany(source as never),
+    ])
+      await assert.rejects(write(), (err: unknown) => {
+        assert.ok(err instanceof LeanrecError, String(err));
+        assert.equal(err.code, 'E_ARGUMENT');
+        assert.match(err.message, /iterable/);
+        return true;
+      });
+  for (const atomic of ['yes', 1, null, 'false'])
+    await assert.rejects(
+      store.ingest([smallRecord(2)] as never, { atomic: atomic as never }),
+      (err: unknown) => {
+        assert.ok(err instanceof LeanrecError, String(err));
+        assert.equal(err.code, 'E_ARGUMENT');
+        assert.match(err.message, /atomic/);
+        return true;
+      },
+    );
+  assert.equal(store.size, 1);
+  assert.equal(store.get({ name: 'rec-2' }), undefined);
+  // Generators, iterables with only Symbol.iterator, and arrays are all fine.
+  await store.ingest({ [Symbol.iterator]: () => [smallRecord(3)][Symbol.iterator]() } as never);
+  await store.ingest([smallRecord(4)] as never, { atomic: false });
+  assert.equal(store.size, 3);
+  await store.close();
 });

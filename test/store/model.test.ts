@@ -1,6 +1,7 @@
 /**
- * Model-based test: random sequences of put / putMany (upserts) / delete / get / has /
- * where / count / compact against a `Map` of plain objects, on a hot-only store and on
+ * Model-based test: random sequences of put / putMany (upserts) / atomic ingest (that
+ * succeeds, or fails part-way and must change nothing) / delete / get / has / where /
+ * count / compact against a `Map` of plain objects, on a hot-only store and on
  * a memory-level store (where `record()` must also equal the model's whole record).
  *
  * A second case draws records with the arbitraries' size knobs: the open enum `sec`
@@ -10,7 +11,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { openStore, schema, t } from 'leanrec';
+import { LeanrecError, openStore, schema, t } from 'leanrec';
 import { arbitraryRecord } from 'leanrec/testing';
 
 const LONG = process.env.LEANREC_LONG === '1';
@@ -45,6 +46,10 @@ type AnyStore = {
   has(k: unknown): boolean;
   put(r: unknown): Promise<void>;
   putMany(r: unknown[], o?: { batchSize?: number }): Promise<{ inserted: number; updated: number }>;
+  ingest(
+    r: AsyncIterable<unknown>,
+    o?: { batchSize?: number; atomic?: boolean },
+  ): Promise<{ inserted: number; updated: number }>;
   delete(k: unknown): Promise<boolean>;
   where(f?: unknown, o?: { reuse?: boolean }): Generator<Rec & { toObject(): Rec; record(): Rec }>;
   count(f?: unknown): number;
@@ -190,6 +195,55 @@ class PutMany implements Cmd {
   toString = () => `putMany(${this.recs.length} records, batch ${this.batchSize})`;
 }
 
+/**
+ * An atomic ingest that succeeds, or fails at `fail.at` by a throwing source or an
+ * invalid record: then the store must still equal the model (unchanged).
+ */
+class AtomicPutMany implements Cmd {
+  constructor(
+    readonly recs: Rec[],
+    readonly batchSize: number,
+    readonly fail: { at: number; kind: 'throw' | 'invalid' } | undefined,
+  ) {}
+  check = () => true;
+  async run(m: Model, r: Real) {
+    const recs = this.recs;
+    const fail =
+      this.fail === undefined ? undefined : { ...this.fail, at: this.fail.at % (recs.length + 1) };
+    const boom = new Error('the source failed');
+    async function* source() {
+      for (let i = 0; i <= recs.length; i++) {
+        if (i === fail?.at) {
+          if (fail.kind === 'throw') throw boom;
+          yield { name: 'bad', v: 300 };
+        }
+        if (i < recs.length) yield recs[i]!;
+      }
+    }
+    const run = r.store.ingest(source(), { batchSize: this.batchSize, atomic: true });
+    if (fail === undefined) {
+      const res = await run;
+      assert.equal(res.inserted + res.updated, recs.length);
+      for (const rec of recs) m.records.set(ks(rec as Key), rec);
+    } else
+      await assert.rejects(run, (err: unknown) =>
+        fail.kind === 'throw'
+          ? err === boom
+          : err instanceof LeanrecError && err.code === 'E_INVALID_RECORD',
+      );
+    assert.equal(r.store.size, m.records.size);
+    // After a failure, every record is as it was (Get and Where check the rest).
+    if (fail !== undefined)
+      for (const rec of m.records.values()) {
+        const v = r.store.get(rec);
+        assert.deepEqual(v?.toObject(), hotOf(rec), `record ${show(rec)}`);
+        if (r.cold) assert.deepEqual(v?.record(), rec);
+      }
+  }
+  toString = () =>
+    `atomicPutMany(${this.recs.length} records, batch ${this.batchSize}${this.fail === undefined ? '' : `, ${this.fail.kind} at ${this.fail.at}`})`;
+}
+
 class Delete implements Cmd {
   constructor(readonly key: Key) {}
   check = () => true;
@@ -252,6 +306,20 @@ const commands = [
   fc
     .tuple(fc.array(recArb, { maxLength: 12 }), fc.integer({ min: 1, max: 5 }))
     .map(([rs, b]) => new PutMany(rs, b)),
+  fc
+    .tuple(
+      fc.array(recArb, { maxLength: 12 }),
+      fc.integer({ min: 1, max: 5 }),
+      // As many that succeed as that fail.
+      fc.option(
+        fc.record({
+          at: fc.nat(),
+          kind: fc.constantFrom('throw', 'invalid') as fc.Arbitrary<'throw' | 'invalid'>,
+        }),
+        { nil: undefined, freq: 2 },
+      ),
+    )
+    .map(([rs, b, f]) => new AtomicPutMany(rs, b, f)),
   keyArb.map((k) => new Delete(k)),
   keyArb.map((k) => new Get(k)),
   fc.tuple(filterArb, fc.boolean()).map(([f, reuse]) => new Where(f, reuse)),
