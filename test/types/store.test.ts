@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { expectTypeOf } from 'expect-type';
-import { type Json, openStore, type RecordView, Store, schema, t } from 'leanrec';
+import { Field, type Json, openStore, type RecordView, Schema, Store, schema, t } from 'leanrec';
 import {
   type DebianPackage,
   type DebianSource,
@@ -107,12 +107,19 @@ test('generators have exact return and next types (checked by tsc)', async () =>
   await st.close();
 });
 
-test('a store is made by openStore only (checked by tsc)', async () => {
-  // Never called: only its type is checked.
+test('stores, schemas and fields come from their builders only (checked by tsc)', async () => {
+  // Never called: only their types are checked.
   const make = () =>
     // @ts-expect-error — the constructor is private: tiers are not part of the API
     new Store(Pkg, undefined as never, undefined);
-  void make;
+  const makeSchema = () =>
+    // @ts-expect-error — the constructor is private: use schema()
+    new Schema({ key: ['id'], hot: { id: t.u8() } });
+  const makeField = () =>
+    // @ts-expect-error — the constructor is private: use the t builders
+    new Field('u8');
+  void [make, makeSchema, makeField];
+  assert.ok(Pkg instanceof Schema && t.u8() instanceof Field);
   const st = await openStore(Pkg, { cold: false });
   assert.ok(st instanceof Store);
   await st.close();
