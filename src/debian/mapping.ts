@@ -24,7 +24,7 @@ const UINT = /^(?:0|[1-9][0-9]{0,9})$/;
 const HEX32 = /^[0-9a-f]{32}$/;
 const HEX64 = /^[0-9a-f]{64}$/;
 
-/** The codecs used by the Debian tables. */
+/** @internal The codecs used by the Debian tables. */
 export const codecs = {
   text: { parse: (s: string) => s, format: (v: string) => v } as FieldCodec<string>,
   u32: {
