@@ -51,7 +51,8 @@ export interface FieldSpec {
   readonly name: string;
   /** The record key(s). */
   readonly key: string;
-  readonly codec: FieldCodec<any>;
+  /** Text to value and back; any value type (`parse`/`format` are methods, so a `FieldCodec<number>` fits). */
+  readonly codec: FieldCodec<unknown>;
   /** Required in every paragraph. */
   readonly required?: boolean;
   /** A `Source: name (version)` field: fills `key` and `versionKey`. */

@@ -8,8 +8,11 @@ import { test } from 'node:test';
 import { expectTypeOf } from 'expect-type';
 import { Field, type Json, openStore, type RecordView, Schema, Store, schema, t } from 'leanrec';
 import {
+  Deb822Mapping,
   type DebianPackage,
   type DebianSource,
+  type FieldCodec,
+  type FieldSpec,
   type Paragraph,
   parseDeb822,
   readPackages,
@@ -105,6 +108,16 @@ test('generators have exact return and next types (checked by tsc)', async () =>
   if (done.done === true) expectTypeOf(done.value).toEqualTypeOf<void>();
   assert.equal(done.done, true);
   await st.close();
+});
+
+test('a Deb822Mapping takes codecs of any value type, typed without any (checked by tsc)', () => {
+  expectTypeOf<FieldSpec['codec']>().toEqualTypeOf<FieldCodec<unknown>>();
+  const int: FieldCodec<number> = {
+    parse: (s) => (/^[0-9]+$/.test(s) ? Number(s) : undefined),
+    format: (v) => String(v),
+  };
+  const m = new Deb822Mapping('Things', [{ name: 'Count', key: 'count', codec: int }]);
+  assert.ok(m instanceof Deb822Mapping);
 });
 
 test('stores, schemas and fields come from their builders only (checked by tsc)', async () => {
