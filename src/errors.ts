@@ -98,7 +98,7 @@ export function isLeanrecError(err: unknown, code?: ErrorCode): err is LeanrecEr
 }
 
 /**
- * `err` with `(note)` after its message: the same code, context, cause and stack (and
+ * @internal `err` with `(note)` after its message: the same code, context, cause and stack (and
  * `written` when given). For errors that end a write of many records.
  */
 export function withNote(err: LeanrecError, note: string, written?: number): LeanrecError {

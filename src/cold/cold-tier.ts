@@ -452,7 +452,7 @@ export class ColdTier {
   async commitStaged(oldIds: Uint32Array): Promise<void> {
     this.#writable('committing an atomic ingest');
     const groups = this.#schema.groups;
-    function* dels(): Generator<BatchOp> {
+    function* dels(): Generator<BatchOp, void, undefined> {
       for (const id of oldIds) {
         yield { type: 'del', key: hotKey(id) };
         for (const g of groups) yield { type: 'del', key: coldKey(g.code, id) };
@@ -727,7 +727,7 @@ async function writeOps(db: DB, ops: Iterable<BatchOp>, sync: boolean): Promise<
   await batch.write(syncOpt(sync) as never);
 }
 
-function* chain(a: Iterable<BatchOp>, b: Iterable<BatchOp>): Generator<BatchOp> {
+function* chain(a: Iterable<BatchOp>, b: Iterable<BatchOp>): Generator<BatchOp, void, undefined> {
   yield* a;
   yield* b;
 }

@@ -24,7 +24,7 @@ const UINT = /^(?:0|[1-9][0-9]{0,9})$/;
 const HEX32 = /^[0-9a-f]{32}$/;
 const HEX64 = /^[0-9a-f]{64}$/;
 
-/** The codecs used by the Debian tables. */
+/** @internal The codecs used by the Debian tables. */
 export const codecs = {
   text: { parse: (s: string) => s, format: (v: string) => v } as FieldCodec<string>,
   u32: {
@@ -51,7 +51,8 @@ export interface FieldSpec {
   readonly name: string;
   /** The record key(s). */
   readonly key: string;
-  readonly codec: FieldCodec<any>;
+  /** Text to value and back; any value type (`parse`/`format` are methods, so a `FieldCodec<number>` fits). */
+  readonly codec: FieldCodec<unknown>;
   /** Required in every paragraph. */
   readonly required?: boolean;
   /** A `Source: name (version)` field: fills `key` and `versionKey`. */

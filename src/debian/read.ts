@@ -47,7 +47,7 @@ export function sourceRecord(p: Paragraph, file?: string): DebianSource {
 export async function* readPackages(
   source: InputSource,
   options: Deb822Options = {},
-): AsyncGenerator<DebianPackage> {
+): AsyncGenerator<DebianPackage, void, undefined> {
   // The parser and the mapping name the same input: a paragraph without Architecture in
   // `Packages.gz` is reported against that path, not an anonymous input.
   const file = options.file ?? sourceName(source);
@@ -58,7 +58,7 @@ export async function* readPackages(
 export async function* readSources(
   source: InputSource,
   options: Deb822Options = {},
-): AsyncGenerator<DebianSource> {
+): AsyncGenerator<DebianSource, void, undefined> {
   const file = options.file ?? sourceName(source);
   for await (const p of parseDeb822(source, { ...options, file })) yield sourceRecord(p, file);
 }

@@ -106,7 +106,7 @@ export async function verifyDependencies(
   return sortFindings(out);
 }
 
-/** The options of {@link verifyDependencies}, checked, with their defaults. */
+/** @internal The options of {@link verifyDependencies}, checked, with their defaults. */
 export function checkOptions(options: VerifyOptions): {
   fields: readonly RelationField[];
   batchSize: number;
@@ -127,7 +127,7 @@ export function checkOptions(options: VerifyOptions): {
   return { fields, batchSize };
 }
 
-/** Sorts findings by package, version, architecture, field (stable: group order kept). */
+/** @internal Sorts findings by package, version, architecture, field (stable: group order kept). */
 export function sortFindings(out: Unsatisfied[]): Unsatisfied[] {
   return out.sort(
     (a, b) =>

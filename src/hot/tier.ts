@@ -450,11 +450,11 @@ export class HotTier implements KeySource {
   }
 
   /** Iterates live rows in row order. */
-  *liveRows(): Generator<number> {
+  *liveRows(): Generator<number, void, undefined> {
     for (let r = 0; r < this.rowCount; r++) if (!this.free.get(r)) yield r;
   }
 }
 
-function* rowsUpTo(n: number): Generator<number> {
+function* rowsUpTo(n: number): Generator<number, void, undefined> {
   for (let r = 0; r < n; r++) yield r;
 }

@@ -27,7 +27,7 @@ export type ScalarKind = Exclude<FieldKind, 'list' | 'json'>;
 /** Fixed-width numeric kinds. */
 export type NumberKind = 'u8' | 'u16' | 'u32' | 'i32' | 'f32' | 'f64';
 
-/** Kind-specific parameters of a field. */
+/** @internal Kind-specific parameters of a field. */
 export interface FieldParams {
   /** `enum`: the closed set of values, in code order; `undefined` for an open set. */
   readonly values?: readonly string[] | undefined;
@@ -35,6 +35,16 @@ export interface FieldParams {
   readonly width?: number | undefined;
   /** `list`: the item type. */
   readonly inner?: Field<unknown, boolean> | undefined;
+}
+
+/** Builds a field; set by the class's static block (the constructor is private). */
+let construct: (kind: FieldKind, params: FieldParams) => Field;
+
+/**
+ * @internal A new required, unindexed field of `kind`: what the `t` builders return.
+ */
+export function makeField<T>(kind: FieldKind, params: FieldParams = {}): Field<T> {
+  return construct(kind, params) as Field<T>;
 }
 
 /**
@@ -62,8 +72,18 @@ export class Field<T = unknown, O extends boolean = false> {
   /** `list`: the item field. */
   readonly inner: Field<unknown, boolean> | undefined;
 
-  /** @internal Use the `t` builders. */
-  constructor(kind: FieldKind, params: FieldParams = {}, optional = false as O, indexed = false) {
+  static {
+    construct = (kind, params) => new Field(kind, params);
+  }
+
+  // Private rather than tagged internal, so that the declarations do not offer a public
+  // `new Field()`: fields come from the `t` builders (through `makeField`).
+  private constructor(
+    kind: FieldKind,
+    params: FieldParams = {},
+    optional = false as O,
+    indexed = false,
+  ) {
     this.kind = kind;
     this.isOptional = optional;
     this.isIndexed = indexed;
@@ -94,7 +114,7 @@ export type AnyField = Field<any, boolean>;
 /** A map from field name to field type. */
 export type FieldMap = { readonly [name: string]: AnyField };
 
-/** Human-readable type of a field, used in error messages (`u16`, `enum(a|b)`, `list<string>`). */
+/** @internal Human-readable type of a field, used in error messages (`u16`, `enum(a|b)`, `list<string>`). */
 export function describeField(f: Field<unknown, boolean>): string {
   switch (f.kind) {
     case 'enum':

@@ -1,5 +1,5 @@
 export type { AnyField, FieldKind, FieldMap, NumberKind, ScalarKind } from './field.ts';
-export { describeField, Field } from './field.ts';
+export { Field } from './field.ts';
 export type { FieldDescriptor, SchemaDescriptor } from './fingerprint.ts';
 export { describeFieldType, schemaDifferences } from './fingerprint.ts';
 export type {
@@ -17,4 +17,4 @@ export type { AnySchema, ColdGroup, FieldInfo, SchemaDefinition } from './schema
 export { DEFAULT_GROUP, RESERVED_VIEW_NAMES, Schema, schema } from './schema.ts';
 export type { Json } from './t.ts';
 export { MAX_ENUM_VALUES, t } from './t.ts';
-export { checkFor, describeValue, RecordValidator } from './validate.ts';
+export { RecordValidator } from './validate.ts';

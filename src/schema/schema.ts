@@ -58,6 +58,9 @@ type GroupsOf<C> = C extends FieldMap
     ? C
     : {};
 
+/** Builds a schema; set by the class's static block (the constructor is private). */
+let construct: (def: SchemaDefinition<FieldMap, FieldMap, readonly string[]>) => AnySchema;
+
 /**
  * A compiled schema. Create with {@link schema}. Immutable.
  *
@@ -90,8 +93,13 @@ export class Schema<
   readonly fingerprint: string;
   readonly #groupsByName: ReadonlyMap<string, ColdGroup>;
 
-  /** @internal Use {@link schema}. */
-  constructor(
+  static {
+    construct = (def) => new Schema(def);
+  }
+
+  // Private rather than tagged internal, so that the declarations do not offer a public
+  // `new Schema()`: schemas come from `schema()`.
+  private constructor(
     def: SchemaDefinition<
       H,
       FieldMap | { readonly [g: string]: FieldMap },
@@ -253,11 +261,9 @@ export function schema<
   const K extends readonly (keyof H & string)[],
   const C extends FieldMap | { readonly [group: string]: FieldMap } = {},
 >(def: SchemaDefinition<H, C, K>): Schema<H, GroupsOf<C>, K> {
-  return new Schema(def as SchemaDefinition<H, FieldMap, K>) as unknown as Schema<
-    H,
-    GroupsOf<C>,
-    K
-  >;
+  return construct(
+    def as SchemaDefinition<FieldMap, FieldMap, readonly string[]>,
+  ) as unknown as Schema<H, GroupsOf<C>, K>;
 }
 
 /** Any schema. */

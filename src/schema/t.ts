@@ -1,5 +1,5 @@
 import { LeanrecError } from '../errors.ts';
-import { Field } from './field.ts';
+import { Field, makeField } from './field.ts';
 
 /** Largest number of values an enum can hold (codes are at most 16 bits). */
 export const MAX_ENUM_VALUES = 65536;
@@ -22,7 +22,7 @@ export type Json = null | boolean | number | string | Json[] | { [key: string]: 
  */
 export const t = {
   /** A UTF-8 string, interned in the hot tier's string pool. Lone surrogates are rejected. */
-  string: (): Field<string> => new Field('string'),
+  string: (): Field<string> => makeField('string'),
   /**
    * A low-cardinality string stored as a dictionary code (1 byte, widening to 2).
    * With `values` the set is closed (other values are invalid) and the type is their
@@ -42,31 +42,31 @@ export const t = {
           `t.enum(values): ${values.length} values, at most ${MAX_ENUM_VALUES}`,
         );
     }
-    return new Field('enum', { values: values ? Object.freeze([...values]) : undefined });
+    return makeField('enum', { values: values ? Object.freeze([...values]) : undefined });
   },
   /** A boolean stored as one bit per record. */
-  flag: (): Field<boolean> => new Field('flag'),
+  flag: (): Field<boolean> => makeField('flag'),
   /** Unsigned 8-bit integer (0…255). */
-  u8: (): Field<number> => new Field('u8'),
+  u8: (): Field<number> => makeField('u8'),
   /** Unsigned 16-bit integer (0…65,535). */
-  u16: (): Field<number> => new Field('u16'),
+  u16: (): Field<number> => makeField('u16'),
   /** Unsigned 32-bit integer (0…4,294,967,295). */
-  u32: (): Field<number> => new Field('u32'),
+  u32: (): Field<number> => makeField('u32'),
   /** Signed 32-bit integer. */
-  i32: (): Field<number> => new Field('i32'),
+  i32: (): Field<number> => makeField('i32'),
   /**
    * 32-bit float: stored rounded to float32 (`Math.fround`); a key or a filter value is
    * rounded the same way, so `0.1` finds the row holding `fround(0.1)`. NaN and ±Infinity
    * are accepted; a finite number that float32 cannot hold (|v| ≥ 2^128 − 2^103, which
    * would round to ±Infinity) is invalid (`E_INVALID_RECORD`).
    */
-  f32: (): Field<number> => new Field('f32'),
+  f32: (): Field<number> => makeField('f32'),
   /** 64-bit float (any JS number, NaN and ±Infinity included). */
-  f64: (): Field<number> => new Field('f64'),
+  f64: (): Field<number> => makeField('f64'),
   /** Exactly `n` raw bytes (a `Uint8Array`; read back as a `Uint8Array`). */
-  bytes: (n: number): Field<Uint8Array> => new Field('bytes', { width: checkWidth(n, 'bytes') }),
+  bytes: (n: number): Field<Uint8Array> => makeField('bytes', { width: checkWidth(n, 'bytes') }),
   /** A string of exactly `2n` lowercase hex digits, stored as `n` raw bytes. */
-  hex: (n: number): Field<string> => new Field('hex', { width: checkWidth(n, 'hex') }),
+  hex: (n: number): Field<string> => makeField('hex', { width: checkWidth(n, 'hex') }),
   /** A list of a scalar type (not a list, not optional). */
   list: <T>(inner: Field<T, false>): Field<T[]> => {
     if (!(inner instanceof Field))
@@ -75,7 +75,7 @@ export const t = {
       throw new LeanrecError('E_SCHEMA', `t.list(inner): a list cannot hold ${inner.kind}`);
     if (inner.isOptional)
       throw new LeanrecError('E_SCHEMA', 't.list(inner): list items cannot be optional');
-    return new Field('list', { inner });
+    return makeField('list', { inner });
   },
   /**
    * Any JSON-like value (null, booleans, numbers, strings, arrays, plain objects).
@@ -95,7 +95,7 @@ interface JsonBuilder {
 }
 
 function json(): Field<Json> {
-  return new Field('json');
+  return makeField('json');
 }
 
 function checkWidth(n: number, what: string): number {

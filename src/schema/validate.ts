@@ -41,7 +41,7 @@ const checkers: { [K in FieldKind]: (f: AnyField) => Check } = {
 /** Checks already built: fields are immutable, and a closed enum's check holds a Set of its values. */
 const checks = new WeakMap<AnyField, Check>();
 
-/** The value check for a field type (built once per field: filters ask for it on every call). */
+/** @internal The value check for a field type (built once per field: filters ask for it on every call). */
 export function checkFor(f: AnyField): Check {
   let check = checks.get(f);
   if (check === undefined) {
@@ -77,7 +77,7 @@ function isJson(v: unknown, depth: number): boolean {
   }
 }
 
-/** Reads a field of a plain object without reaching into its prototype chain. */
+/** @internal Reads a field of a plain object without reaching into its prototype chain. */
 export function ownValue(obj: object, name: string): unknown {
   return Object.hasOwn(obj, name) ? (obj as Record<string, unknown>)[name] : undefined;
 }
@@ -207,7 +207,7 @@ function renderKeyPart(v: unknown): string {
   return String(v);
 }
 
-/** Short description of a value for error messages (type and a bounded preview). */
+/** @internal Short description of a value for error messages (type and a bounded preview). */
 export function describeValue(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return `an array of ${v.length}`;

@@ -3,7 +3,7 @@ import { LeanrecError } from '../errors.ts';
 import { HotTier } from '../hot/tier.ts';
 import { type AnySchema, Schema } from '../schema/schema.ts';
 import type { StoreOptions } from './options.ts';
-import { Store } from './store.ts';
+import { createStore, type Store } from './store.ts';
 
 /**
  * Opens a store of records of `schema`.
@@ -65,7 +65,7 @@ export async function openStore<S extends AnySchema>(
     ...(options.hash === undefined ? {} : { hash: options.hash }),
     ...(options._limits === undefined ? {} : { limits: options._limits }),
   });
-  if (options.cold === false) return new Store(schema, tier, undefined);
+  if (options.cold === false) return createStore(schema, tier, undefined);
   const cold = await ColdTier.open(schema, tier, options);
-  return new Store(schema, tier, cold);
+  return createStore(schema, tier, cold);
 }

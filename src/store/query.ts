@@ -253,7 +253,7 @@ function liveWords(tier: HotTier): Uint32Array {
 }
 
 /**
- * Evaluates a filter to a bitset of matching live rows.
+ * @internal Evaluates a filter to a bitset of matching live rows.
  *
  * @throws LeanrecError `E_ARGUMENT` for an unknown or cold field, a list/json field, or
  * a value of the wrong type.
@@ -292,7 +292,7 @@ export function matchRows(
   return acc;
 }
 
-/** Number of set bits. */
+/** @internal Number of set bits. */
 export function popcount(words: Uint32Array): number {
   let n = 0;
   for (let w = 0; w < words.length; w++) {

@@ -3,7 +3,7 @@ import { LeanrecError, withNote } from '../errors.ts';
 import type { HotTier } from '../hot/tier.ts';
 import { ID, makeViewClass, ROW, setOwn, type ViewBase, type ViewClass } from '../hot/view.ts';
 import { SecondaryIndexes } from '../keys/secondary.ts';
-import type { Infer, InferHot } from '../schema/infer.ts';
+import type { GroupName, Infer, InferCold, InferHot } from '../schema/infer.ts';
 import type { AnySchema } from '../schema/schema.ts';
 import { checkFor, describeValue, RecordValidator } from '../schema/validate.ts';
 import { DEFAULT_BATCH_SIZE, type WriteOptions, type WriteResult } from './options.ts';
@@ -12,13 +12,13 @@ import { Staging, undone } from './staging.ts';
 import type { KeyOf, MemoryPart, RecordView, StoreMemory } from './types.ts';
 
 /**
- * The largest record id. Ids are u32s in the cold tier's keys and never reused, so a
+ * @internal The largest record id. Ids are u32s in the cold tier's keys and never reused, so a
  * store assigns 2^32 − 1 of them in its life (0 … 0xFFFFFFFE): `nextId` itself must
  * stay a u32.
  */
 export const MAX_ID = 0xfffffffe;
 
-/** One planned write of a batch. */
+/** @internal One planned write of a batch. */
 export interface PlannedWrite {
   /** The validated record. */
   readonly rec: Record<string, unknown>;
@@ -44,6 +44,21 @@ export interface WhereOptions {
   reuse?: boolean;
 }
 
+/** Builds a store; set by the class's static block (the constructor is private). */
+let construct: (schema: AnySchema, tier: HotTier, cold: ColdTier | undefined) => Store<AnySchema>;
+
+/**
+ * @internal The store over tiers {@link openStore} has opened: the one way to make a
+ * {@link Store} (its constructor is private, so the tiers stay out of the public types).
+ */
+export function createStore<S extends AnySchema>(
+  schema: S,
+  tier: HotTier,
+  cold: ColdTier | undefined,
+): Store<S> {
+  return construct(schema, tier, cold) as unknown as Store<S>;
+}
+
 /**
  * A store of records of one schema. Get one with {@link openStore}.
  *
@@ -63,8 +78,13 @@ export class Store<S extends AnySchema> {
   /** Ingests under way: `close()` waits for them (they may still be reading their source). */
   readonly #ingesting = new Set<Promise<WriteResult>>();
 
-  /** @internal Use {@link openStore}. */
-  constructor(schema: S, tier: HotTier, cold: ColdTier | undefined) {
+  static {
+    construct = (schema, tier, cold) => new Store(schema, tier, cold);
+  }
+
+  // Private rather than tagged internal: a stripped constructor would read as a public
+  // `new Store()` in the declarations.
+  private constructor(schema: S, tier: HotTier, cold: ColdTier | undefined) {
     this.schema = schema;
     this.#tier = tier;
     this.#cold = cold;
@@ -138,7 +158,10 @@ export class Store<S extends AnySchema> {
    *
    * @throws LeanrecError `E_ARGUMENT` for an unknown or cold field or a wrong value type.
    */
-  *where(filter?: Filter<InferHot<S>>, options: WhereOptions = {}): Generator<RecordView<S>> {
+  *where(
+    filter?: Filter<InferHot<S>>,
+    options: WhereOptions = {},
+  ): Generator<RecordView<S>, void, undefined> {
     this.#open();
     const tier = this.#tier;
     const reuse = options.reuse === true;
@@ -181,16 +204,30 @@ export class Store<S extends AnySchema> {
     return popcount(matchRows(this.#tier, filter, this.#secondary));
   }
 
-  /** The cold fields of the record with `key` (one group, or all merged); `undefined` when no such record. */
-  cold(key: KeyOf<S>, group?: string): Record<string, unknown> | undefined {
+  /**
+   * The cold fields of the record with `key`: of one group, or of every group merged
+   * (typed like a view's `cold()`); `undefined` when there is no such record.
+   *
+   * @throws LeanrecError `E_ARGUMENT` for an unknown group or a hot-only store;
+   * `E_CORRUPT` when the stored group is missing or undecodable; `E_CLOSED`.
+   */
+  cold<G extends GroupName<S> | undefined = undefined>(
+    key: KeyOf<S>,
+    group?: G,
+  ): InferCold<S, G> | undefined {
     const v = this.get(key);
-    return v === undefined ? undefined : (v as unknown as UntypedCold).cold(group);
+    if (v === undefined) return undefined;
+    return (v as unknown as UntypedCold).cold(group) as InferCold<S, G>;
   }
 
   /** Like {@link Store.cold}, asynchronously. */
-  async load(key: KeyOf<S>, group?: string): Promise<Record<string, unknown> | undefined> {
+  async load<G extends GroupName<S> | undefined = undefined>(
+    key: KeyOf<S>,
+    group?: G,
+  ): Promise<InferCold<S, G> | undefined> {
     const v = this.get(key);
-    return v === undefined ? undefined : (v as unknown as UntypedCold).load(group);
+    if (v === undefined) return undefined;
+    return (await (v as unknown as UntypedCold).load(group)) as InferCold<S, G>;
   }
 
   /**
@@ -198,19 +235,20 @@ export class Store<S extends AnySchema> {
    * the order of `views`. With `{ cache: false }` what is read does not enter the cache
    * (for one pass over many records, which would only evict what others keep reading).
    */
-  async loadMany(
+  async loadMany<G extends GroupName<S> | undefined = undefined>(
     views: Iterable<RecordView<S>>,
-    group?: string,
+    group?: G,
     options: { cache?: boolean } = {},
-  ): Promise<Record<string, unknown>[]> {
+  ): Promise<InferCold<S, G>[]> {
     this.#open();
     const list = [...views] as unknown as ViewBase[];
-    return this.#coldTier().loadMany(
+    const cold = await this.#coldTier().loadMany(
       list.map((v) => v[ID]),
       group,
       (i) => this.#keyTextOf(list[i]!),
       options.cache !== false,
     );
+    return cold as InferCold<S, G>[];
   }
 
   // ── writes ──────────────────────────────────────────────────────────────

@@ -149,7 +149,7 @@ test('loadMany in getMany batches of 256: 255, 256, 257, 512, 513 records, cache
       return cold;
     });
     const load = (list: View[], group?: string, cache = true) =>
-      store.loadMany(list as never, group, { cache });
+      store.loadMany(list as never, group as never, { cache });
     for (const n of [255, 256, 257, 512, 513, 600]) {
       const some = views.slice(0, n);
       assert.deepStrictEqual(

@@ -47,7 +47,7 @@ for (const n of [LIMIT - 1, LIMIT]) {
       // The last group's entry is where the layout says: its number in the key's byte.
       const last = await store._cold!._db.get(coldKey(n - 1, 6));
       assert.ok(last !== undefined, `entry of group ${n - 1}`);
-      assert.deepStrictEqual(store.cold({ id: 6 } as never, `g${n - 1}`), {
+      assert.deepStrictEqual(store.cold({ id: 6 } as never, `g${n - 1}` as never), {
         [`f${n - 1}`]: `6/${n - 1}`,
       });
       await assertEverywhere(store, S, dir, 'id', recs);
@@ -85,7 +85,7 @@ test(`a store grown by evolution from ${LIMIT - 1} to ${LIMIT} groups; a ${LIMIT
     store = await reopen(after, dir, 'snapshot');
     const added = [record(5, LIMIT), record(6, LIMIT)];
     await store.ingest(added as never);
-    assert.deepStrictEqual(store.cold({ id: 0 } as never, `g${LIMIT - 1}`), {});
+    assert.deepStrictEqual(store.cold({ id: 0 } as never, `g${LIMIT - 1}` as never), {});
     await assertEverywhere(store, after, dir, 'id', [...old, ...added]);
     const more = { ...grown, extra: { x: t.u8().optional() } };
     assert.throws(() => groupSchema(more), { code: 'E_SCHEMA' });

@@ -35,7 +35,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { type Database, LeanrecError, openStore, type Store } from 'leanrec';
+import { type Database, type GroupName, LeanrecError, openStore, type Store } from 'leanrec';
 import { type FaultKind, FaultyLevel, type InjectedFault } from 'leanrec/testing';
 import { Level } from 'level';
 import { MemoryLevel } from 'memory-level';
@@ -45,7 +45,8 @@ import { Small, type SmallRecord, smallHot, smallRecord } from '../helpers/small
 const LONG = process.env.LEANREC_LONG === '1';
 const RUNS = LONG ? 400 : 40;
 const KEYS = 14;
-const GROUPS = Small.groups.map((g) => g.name);
+type Group = GroupName<typeof Small>;
+const GROUPS = Small.groups.map((g) => g.name as Group);
 
 type S = Store<typeof Small>;
 type Model = Map<string, SmallRecord>;
@@ -54,9 +55,9 @@ type Op =
   | { t: 'ingest'; items: [number, number][]; batchSize: number }
   | { t: 'put'; i: number; rev: number }
   | { t: 'delete'; i: number }
-  | { t: 'cold'; i: number; group: string | undefined }
-  | { t: 'load'; i: number; group: string | undefined }
-  | { t: 'loadMany'; group: string | undefined; cache: boolean }
+  | { t: 'cold'; i: number; group: Group | undefined }
+  | { t: 'load'; i: number; group: Group | undefined }
+  | { t: 'loadMany'; group: Group | undefined; cache: boolean }
   | { t: 'compact' }
   | { t: 'reopen' }
   | { t: 'crash' };
