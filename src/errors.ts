@@ -26,7 +26,9 @@ export type ErrorCode =
   /** A capacity limit was reached (string pool over 4 GiB, more than 2^32 records…). */
   | 'E_LIMIT'
   /** The underlying database failed (I/O error); the original error is the `cause`. */
-  | 'E_IO';
+  | 'E_IO'
+  /** An optional peer dependency a function needs is not installed (the message names it). */
+  | 'E_MISSING_PEER';
 
 /** Context attached to a {@link LeanrecError}. Every member is optional. */
 export interface ErrorContext {

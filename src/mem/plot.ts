@@ -4,9 +4,10 @@
  * for terminals.
  *
  * The SVG charts are drawn by Vega-Lite and Vega, headless (no browser, no canvas). Both
- * are loaded on the first chart only, so importing `leanrec/mem` stays light.
+ * are optional peer dependencies, imported on the first chart only: importing `leanrec/mem`
+ * stays light, an app that draws no chart need not install them, and no public type
+ * mentions theirs (their `.d.ts` need the DOM lib, which a Node app's tsconfig lacks).
  */
-import type { TopLevelSpec } from 'vega-lite';
 import { LeanrecError } from '../errors.ts';
 import type { StoreMemory } from '../store/types.ts';
 import type { MemorySample } from './sampler.ts';
@@ -40,6 +41,12 @@ export interface BreakdownChartOptions {
   /** Parts under this share of the total go to "other". @defaultValue 0.01 */
   minShare?: number;
 }
+
+/**
+ * A Vega-Lite specification as plain data (what `vega-lite`'s `TopLevelSpec` describes),
+ * kept as our own loose type so that leanrec's declarations do not depend on Vega's.
+ */
+export type ChartSpec = { readonly [key: string]: unknown };
 
 const MiB = 1024 * 1024;
 
@@ -86,7 +93,7 @@ export async function memstatsChart(
     row: 4 + (i % 3) * 13,
   }));
 
-  const spec: TopLevelSpec = {
+  const spec: ChartSpec = {
     title: options.title ?? 'memory',
     width,
     height,
@@ -180,7 +187,7 @@ export async function breakdownChart(
       label: formatBytes(otherBytes),
     });
 
-  const spec: TopLevelSpec = {
+  const spec: ChartSpec = {
     title: {
       text: options.title ?? 'store memory',
       subtitle: `total ${formatBytes(memory.total)}, ${memory.records.toLocaleString('en-US')} records`,
@@ -321,16 +328,42 @@ function formatBytes(n: number): string {
   return `${n} B`;
 }
 
+/** The optional peer dependencies that draw the SVG charts. */
+export const CHART_PEERS = ['vega', 'vega-lite'] as const;
+
 /**
- * Compiles a Vega-Lite spec and renders it to SVG headless; loads Vega on first use.
- * Internal (not exported by `leanrec/mem`); the benchmarks draw their charts with it.
+ * Compiles a Vega-Lite spec and renders it to SVG headless; imports Vega and Vega-Lite on
+ * first use. Internal (not exported by `leanrec/mem`); the benchmarks draw their charts
+ * with it.
+ *
+ * @throws LeanrecError `E_MISSING_PEER` when `vega` or `vega-lite` is not installed (the
+ * message says which and how to install them).
  */
-export async function render(spec: TopLevelSpec): Promise<string> {
-  const [vega, vegaLite] = await Promise.all([import('vega'), import('vega-lite')]);
-  const view = new vega.View(vega.parse(vegaLite.compile(spec).spec), { renderer: 'none' });
+export async function render(spec: ChartSpec): Promise<string> {
+  const vega = await importPeer<typeof import('vega')>('vega');
+  const vegaLite = await importPeer<typeof import('vega-lite')>('vega-lite');
+  const compiled = vegaLite.compile(spec as unknown as import('vega-lite').TopLevelSpec);
+  const view = new vega.View(vega.parse(compiled.spec), { renderer: 'none' });
   try {
     return await view.toSVG();
   } finally {
     view.finalize();
+  }
+}
+
+/** Imports an optional peer, turning "not installed" into an `E_MISSING_PEER` naming it. */
+async function importPeer<M>(name: (typeof CHART_PEERS)[number]): Promise<M> {
+  try {
+    return (await import(name)) as M;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    // Only the package itself missing: a broken install of it stays its own error.
+    if (code === 'ERR_MODULE_NOT_FOUND' && String((e as Error).message).includes(`'${name}'`))
+      throw new LeanrecError(
+        'E_MISSING_PEER',
+        `SVG charts need the optional peer dependency ${name}, which is not installed: npm install ${CHART_PEERS.join(' ')}`,
+        { cause: e },
+      );
+    throw e;
   }
 }

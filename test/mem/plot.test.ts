@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -222,6 +222,73 @@ test('leanrec plot writes an SVG file, or prints the text fallback', async () =>
     const bad = await leanrec(['plot', join(dir, 'bad.tsv')]);
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /E_PARSE/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/**
+ * Runs `args` with node, where `vega` and `vega-lite` do not resolve: a resolve hook asks
+ * node's own resolver for them from a directory that has no node_modules, so the error is
+ * node's real "package not found".
+ */
+function withoutVega(
+  dir: string,
+  args: string[],
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  writeFileSync(
+    join(dir, 'hooks.mjs'),
+    `export async function resolve(specifier, context, next) {
+       if (specifier === 'vega' || specifier === 'vega-lite')
+         return next(specifier, { ...context, parentURL: ${JSON.stringify(`file://${dir}/nowhere/x.mjs`)} });
+       return next(specifier, context);
+     }\n`,
+  );
+  writeFileSync(
+    join(dir, 'no-vega.mjs'),
+    `import { register } from 'node:module';\nregister('./hooks.mjs', import.meta.url);\n`,
+  );
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['--import', join(dir, 'no-vega.mjs'), ...args],
+      { cwd: root, env: { ...process.env, LEANREC_SOURCE: '1' } },
+      (err, stdout, stderr) => {
+        const code = err === null ? 0 : typeof err.code === 'number' ? err.code : -1;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+test('without vega installed, charts fail with E_MISSING_PEER and leanrec plot falls back to text', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'leanrec-plot-novega-'));
+  try {
+    const tsv = await memstatsFile(dir);
+    // Under the repository, so that 'leanrec/mem' resolves through the package's self-reference.
+    mkdirSync(join(root, '.tmp'), { recursive: true });
+    const program = join(mkdtempSync(join(root, '.tmp', 'plot-novega-')), 'chart.ts');
+    writeFileSync(
+      program,
+      `import { memstatsChart, parseMemstats } from 'leanrec/mem';
+       import { readFileSync } from 'node:fs';
+       const samples = parseMemstats(readFileSync(${JSON.stringify(tsv)}, 'utf8'));
+       try { await memstatsChart(samples); console.log('drawn'); }
+       catch (e) { console.log(e.code, e.message); }\n`,
+    );
+    const svgFile = join(dir, 'mem.svg');
+    const [chart, cli] = await Promise.all([
+      withoutVega(dir, ['--conditions=leanrec-source', '--import', 'tsx', program]),
+      withoutVega(dir, [join(root, 'bin/leanrec.js'), 'plot', tsv, '-o', svgFile]),
+    ]);
+    assert.equal(chart.code, 0, chart.stderr);
+    assert.match(chart.stdout, /^E_MISSING_PEER .*\bvega\b.*npm install vega vega-lite/);
+
+    assert.equal(cli.code, 1, cli.stderr);
+    assert.match(cli.stdout, /^series\s+min\s+max\s+last$/m, 'the text chart is printed');
+    assert.match(cli.stderr, /mem\.svg not written: .*npm install vega vega-lite/);
+    assert.ok(!existsSync(svgFile));
+    rmSync(join(program, '..'), { recursive: true, force: true });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,6 +1,7 @@
 /** `leanrec plot <memstats.tsv>`: a memstats series as an SVG chart, or as text. */
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { isLeanrecError } from '../../errors.ts';
 import { memstatsChart, memstatsTable, parseMemstats } from '../../mem/index.ts';
 import { CliError, type Command, UsageError } from '../common.ts';
 
@@ -9,6 +10,8 @@ const help = `Usage: leanrec plot <memstats.tsv> [-o out.svg]
 Charts a memstats file (as sampleMemory() writes it): rss, heapTotal, heapUsed and
 external over time, with the marks as labelled rules. With -o, writes an SVG file;
 without, prints a table (min, max, last of every series, the marks) and a sparkline.
+The SVG chart needs the optional packages vega and vega-lite (npm install vega vega-lite);
+without them, -o prints the table instead, says what to install and exits 1.
 
 Options:
   -o, --output <file>   write an SVG chart to <file>
@@ -45,11 +48,19 @@ export const plot: Command = {
       await out.write(memstatsTable(samples));
       return 0;
     }
-    const svg = await memstatsChart(samples, {
-      title: values.title ?? file.replace(/^.*[\\/]/, ''),
-      ...(values.width === undefined ? {} : { width: pixels('--width', values.width) }),
-      ...(values.height === undefined ? {} : { height: pixels('--height', values.height) }),
-    });
+    let svg: string;
+    try {
+      svg = await memstatsChart(samples, {
+        title: values.title ?? file.replace(/^.*[\\/]/, ''),
+        ...(values.width === undefined ? {} : { width: pixels('--width', values.width) }),
+        ...(values.height === undefined ? {} : { height: pixels('--height', values.height) }),
+      });
+    } catch (e) {
+      if (!isLeanrecError(e, 'E_MISSING_PEER')) throw e;
+      // The text chart still shows the run; the exit code says the file was not written.
+      await out.write(memstatsTable(samples));
+      throw new CliError(`${values.output} not written: ${e.message}`);
+    }
     try {
       await writeFile(values.output, svg);
     } catch (e) {
