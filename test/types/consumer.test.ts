@@ -14,9 +14,6 @@ const script = path.join(import.meta.dirname, '..', 'consumer', 'check.sh');
 test('a strict TypeScript app type-checks and runs against the built package', () => {
   const r = spawnSync('bash', [script], {
     encoding: 'utf8',
-    // leanrec/mem's declarations still pull in vega's DOM types: mem.mts is left out of
-    // the no-DOM check until they are gone (then drop this).
-    env: { ...process.env, CONSUMER_SKIP_MEM: '1' },
     timeout: 120_000,
   });
   const out = `${r.stdout}\n${r.stderr}`;
