@@ -647,8 +647,8 @@ export class ColdTier {
 /**
  * The database of a store: the caller's (`options.database`) or the built-in one. The
  * built-in modules are imported here, when a store needs one, so that importing leanrec
- * for a schema, a hot-only or an in-memory store loads neither LevelDB nor its native
- * binding (classic-level's `.node`).
+ * for a schema, a hot-only or an in-memory store loads neither LevelDB nor a native
+ * binding.
  */
 async function makeDatabase(
   options: StoreOptions,
@@ -659,6 +659,10 @@ async function makeDatabase(
     writeBufferSize: number;
   },
 ): Promise<DB> {
+  // On disk, msgpackr's native string extractor (msgpackr-extract, a `.node` addon) is
+  // worth loading: msgpackr's main entry installs it in the module our codec uses
+  // (codec.ts). Without a path it stays unloaded. Measured by bench/extractor.ts.
+  if (options.path !== undefined) await import('msgpackr');
   if (options.database !== undefined) return options.database(options.path, { ...dbOptions });
   if (options.path === undefined) {
     const { MemoryLevel } = await import('memory-level');
