@@ -18,9 +18,7 @@
  */
 import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Level } from 'level';
-import { MemoryLevel } from 'memory-level';
-import { pack, unpack } from 'msgpackr';
+import { pack, unpack } from 'msgpackr/pack';
 import { LeanrecError } from '../errors.ts';
 import { duplicateKeyError, snapshotUsable } from '../hot/snapshot-format.ts';
 import type { HotTier } from '../hot/tier.ts';
@@ -173,7 +171,7 @@ export class ColdTier {
     } as const;
     let db: DB | undefined;
     try {
-      db = makeDatabase(options, dbOptions);
+      db = await makeDatabase(options, dbOptions);
       const problem = databaseProblem(db);
       if (problem !== undefined) throw new LeanrecError('E_ARGUMENT', `openStore: ${problem}`);
       await db.open();
@@ -656,8 +654,13 @@ export class ColdTier {
   }
 }
 
-/** The database of a store: the caller's (`options.database`) or the built-in one. */
-function makeDatabase(
+/**
+ * The database of a store: the caller's (`options.database`) or the built-in one. The
+ * built-in modules are imported here, when a store needs one, so that importing leanrec
+ * for a schema, a hot-only or an in-memory store loads neither LevelDB nor a native
+ * binding.
+ */
+async function makeDatabase(
   options: StoreOptions,
   dbOptions: {
     keyEncoding: 'view';
@@ -665,12 +668,21 @@ function makeDatabase(
     cacheSize: number;
     writeBufferSize: number;
   },
-): DB {
-  if (options.database === undefined)
-    return (options.path === undefined
-      ? new MemoryLevel<Uint8Array, Uint8Array>({ keyEncoding: 'view', valueEncoding: 'view' })
-      : new Level<Uint8Array, Uint8Array>(options.path, dbOptions)) as unknown as DB;
-  return options.database(options.path, { ...dbOptions });
+): Promise<DB> {
+  // On disk, msgpackr's native string extractor (msgpackr-extract, a `.node` addon) is
+  // worth loading: msgpackr's main entry installs it in the module our codec uses
+  // (codec.ts). Without a path it stays unloaded. Measured by bench/extractor.ts.
+  if (options.path !== undefined) await import('msgpackr');
+  if (options.database !== undefined) return options.database(options.path, { ...dbOptions });
+  if (options.path === undefined) {
+    const { MemoryLevel } = await import('memory-level');
+    return new MemoryLevel<Uint8Array, Uint8Array>({
+      keyEncoding: 'view',
+      valueEncoding: 'view',
+    }) as unknown as DB;
+  }
+  const { Level } = await import('level');
+  return new Level<Uint8Array, Uint8Array>(options.path, dbOptions) as unknown as DB;
 }
 
 /** What makes `db` (from `options.database`) unfit for a store, if anything. */

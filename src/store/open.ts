@@ -1,4 +1,3 @@
-import { ColdTier } from '../cold/cold-tier.ts';
 import { LeanrecError } from '../errors.ts';
 import { HotTier } from '../hot/tier.ts';
 import { type AnySchema, Schema } from '../schema/schema.ts';
@@ -66,6 +65,10 @@ export async function openStore<S extends AnySchema>(
     ...(options._limits === undefined ? {} : { limits: options._limits }),
   });
   if (options.cold === false) return createStore(schema, tier, undefined);
+  // Imported with the first store that has a database: a schema or a hot-only store
+  // loads none of the cold tier (msgpackr, lru-cache, and the LevelDB modules that
+  // cold-tier.ts imports when it opens a database).
+  const { ColdTier } = await import('../cold/cold-tier.ts');
   const cold = await ColdTier.open(schema, tier, options);
   return createStore(schema, tier, cold);
 }

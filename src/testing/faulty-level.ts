@@ -11,8 +11,8 @@
  * write happened, only its acknowledgement is lost, as when a sync or a network reply
  * fails).
  */
+import { createRequire } from 'node:module';
 import { AbstractIterator, AbstractLevel } from 'abstract-level';
-import { Level } from 'level';
 import { MemoryLevel } from 'memory-level';
 import type { Database, DatabaseOptions } from '../store/options.ts';
 
@@ -133,7 +133,7 @@ export class FaultyLevel extends AbstractLevel<Uint8Array, Uint8Array, Uint8Arra
             keyEncoding: 'view',
             valueEncoding: 'view',
           })
-        : new Level<Uint8Array, Uint8Array>(path, options);
+        : new (levelModule().Level)<Uint8Array, Uint8Array>(path, options);
     return new FaultyLevel(inner as unknown as Database);
   }
 
@@ -303,6 +303,15 @@ class FaultyIterator extends AbstractIterator<FaultyLevel, Uint8Array, Uint8Arra
   async _close(): Promise<void> {
     await this.#inner.close();
   }
+}
+
+/**
+ * classic-level (through `level`), required on the first on-disk `wrap`: importing
+ * `leanrec/testing` loads no native binding. `wrap` is synchronous (a `database` factory
+ * returns the database), hence `require` (both packages are CommonJS), not `import()`.
+ */
+function levelModule(): typeof import('level') {
+  return createRequire(import.meta.url)('level') as typeof import('level');
 }
 
 /** The options passed on to the inner database: classic-level's `sync`, nothing else. */
