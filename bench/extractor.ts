@@ -47,7 +47,7 @@ async function child(native: boolean, dir: string): Promise<void> {
   }
   await st.close();
   // The database itself for the decode figure: only its stored bytes are needed.
-  const { Level } = await import('level');
+  const { ClassicLevel: Level } = await import('classic-level');
   const db = new Level<Uint8Array, Uint8Array>(dir, { keyEncoding: 'view', valueEncoding: 'view' });
   const structures = unpack((await db.get(metaKey('structures')))!) as unknown[][];
   const values: Uint8Array[] = [];

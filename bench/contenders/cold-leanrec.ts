@@ -15,8 +15,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ClassicLevel as Level } from 'classic-level';
 import { openStore, type Store } from 'leanrec';
-import { Level } from 'level';
 import { Full, readRecords, toFullRecord } from '../lib/debian.ts';
 import { emit, median, pickIndices, RssSampler, settledMemory, status } from '../lib/harness.ts';
 

@@ -681,8 +681,9 @@ async function makeDatabase(
       valueEncoding: 'view',
     }) as unknown as DB;
   }
-  const { Level } = await import('level');
-  return new Level<Uint8Array, Uint8Array>(options.path, dbOptions) as unknown as DB;
+  // classic-level itself: `level` only re-exports it on Node, and adds browser-level.
+  const { ClassicLevel } = await import('classic-level');
+  return new ClassicLevel<Uint8Array, Uint8Array>(options.path, dbOptions) as unknown as DB;
 }
 
 /** What makes `db` (from `options.database`) unfit for a store, if anything. */

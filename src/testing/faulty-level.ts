@@ -133,7 +133,7 @@ export class FaultyLevel extends AbstractLevel<Uint8Array, Uint8Array, Uint8Arra
             keyEncoding: 'view',
             valueEncoding: 'view',
           })
-        : new (levelModule().Level)<Uint8Array, Uint8Array>(path, options);
+        : new (levelModule().ClassicLevel)<Uint8Array, Uint8Array>(path, options);
     return new FaultyLevel(inner as unknown as Database);
   }
 
@@ -306,12 +306,12 @@ class FaultyIterator extends AbstractIterator<FaultyLevel, Uint8Array, Uint8Arra
 }
 
 /**
- * classic-level (through `level`), required on the first on-disk `wrap`: importing
+ * classic-level, required on the first on-disk `wrap`: importing
  * `leanrec/testing` loads no native binding. `wrap` is synchronous (a `database` factory
  * returns the database), hence `require` (both packages are CommonJS), not `import()`.
  */
-function levelModule(): typeof import('level') {
-  return createRequire(import.meta.url)('level') as typeof import('level');
+function levelModule(): typeof import('classic-level') {
+  return createRequire(import.meta.url)('classic-level') as typeof import('classic-level');
 }
 
 /** The options passed on to the inner database: classic-level's `sync`, nothing else. */

@@ -21,9 +21,9 @@
  */
 import { writeSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { ClassicLevel as Level } from 'classic-level';
 import { LeanrecError, openStore } from 'leanrec';
 import { FaultyLevel } from 'leanrec/testing';
-import { Level } from 'level';
 import { metaKey } from '../../src/cold/layout.ts';
 import { Small, smallRecord } from './small-store.ts';
 
