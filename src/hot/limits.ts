@@ -156,6 +156,9 @@ export class RoomCheck {
       const list = f.list ? (col as ListColumn) : undefined;
       const dict = f.openEnum ? ((list?.items ?? col) as EnumColumn) : undefined;
       const room = dict === undefined ? 0 : MAX_ENUM_VALUES - dict.values.length;
+      // A plain open enum takes at most one new value per record: with room for all of
+      // them, nothing to look up (the common case, and the ingest's per-row cost).
+      if (dict !== undefined && list === undefined && room >= writes.length) continue;
       const fresh = new Set<string>();
       /** True when `s` is one value too many for the dictionary. */
       const overflows = (s: string): boolean => {

@@ -193,14 +193,8 @@ export class HotTier implements KeySource {
 
   /** Trusted: deletes a live row (tombstone; the row is reused by a later insert). */
   remove(row: number): void {
-    this.rowHash(row, this.#h);
-    const w = this.#rw;
-    this.keys.remove(this.#h[0]!, this.#h[1]!, w.buf.slice(0, w.pos), w.pos);
-    this.free.set(row);
-    if (this.#freeCount >= this.#freeRows.length)
-      this.#freeRows = grow(this.#freeRows, this.#freeCount + 1);
-    this.#freeRows[this.#freeCount++] = row;
-    this.size--;
+    this.hide(row);
+    this.release(row);
   }
 
   /**

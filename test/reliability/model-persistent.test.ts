@@ -32,6 +32,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { LeanrecError, openStore, schema, t } from 'leanrec';
 import { arbitraryRecord, FaultyLevel } from 'leanrec/testing';
+import { failingSource, type SourceFailure, sourceFailureArb } from '../helpers/failing-source.ts';
 
 const LONG = process.env.LEANREC_LONG === '1';
 const RUNS = LONG ? 1000 : 100;
@@ -267,7 +268,7 @@ class AtomicPutMany implements Cmd {
   constructor(
     readonly recs: Rec[],
     readonly batchSize: number,
-    readonly fail: { at: number; kind: 'throw' | 'invalid' } | undefined,
+    readonly fail: SourceFailure | undefined,
   ) {}
   check = always;
   async run(m: Model, r: Real) {
@@ -277,19 +278,11 @@ class AtomicPutMany implements Cmd {
         ? { ...rec, name: stored[i % stored.length]!.name, v: stored[i % stored.length]!.v }
         : rec,
     );
-    const fail =
-      this.fail === undefined ? undefined : { ...this.fail, at: this.fail.at % (recs.length + 1) };
-    const boom = new Error('the source failed');
-    async function* source() {
-      for (let i = 0; i <= recs.length; i++) {
-        if (i === fail?.at) {
-          if (fail.kind === 'throw') throw boom;
-          yield { name: 'bad', v: 300 };
-        }
-        if (i < recs.length) yield recs[i]!;
-      }
-    }
-    const run = r.store.ingest(source(), { batchSize: this.batchSize, atomic: true });
+    const { source, fail, isFailure } = failingSource(recs, this.fail, { name: 'bad', v: 300 });
+    const run = r.store.ingest(source() as AsyncIterable<Rec>, {
+      batchSize: this.batchSize,
+      atomic: true,
+    });
     if (fail === undefined) {
       const res = await run;
       assert.equal(res.inserted + res.updated, recs.length);
@@ -298,11 +291,7 @@ class AtomicPutMany implements Cmd {
       r.counts.atomicCommitted++;
       return;
     }
-    await assert.rejects(run, (err: unknown) =>
-      fail.kind === 'throw'
-        ? err === boom
-        : err instanceof LeanrecError && err.code === 'E_INVALID_RECORD',
-    );
+    await assert.rejects(run, isFailure);
     // Batches staged before the failure were written, then undone: the data changed.
     if (Math.floor(fail.at / this.batchSize) > 0) m.dirty = m.used = true;
     r.counts.atomicFailed++;
@@ -435,18 +424,7 @@ const commands = [
     .tuple(fc.array(recArb, { maxLength: 10 }), fc.integer({ min: 1, max: 4 }))
     .map(([rs, b]) => new Upsert(rs, b)),
   fc
-    .tuple(
-      fc.array(recArb, { maxLength: 10 }),
-      fc.integer({ min: 1, max: 4 }),
-      fc.option(
-        fc.record({
-          at: fc.nat(),
-          kind: fc.constantFrom('throw', 'invalid') as fc.Arbitrary<'throw' | 'invalid'>,
-        }),
-        // As many that succeed as that fail.
-        { nil: undefined, freq: 2 },
-      ),
-    )
+    .tuple(fc.array(recArb, { maxLength: 10 }), fc.integer({ min: 1, max: 4 }), sourceFailureArb)
     .map(([rs, b, f]) => new AtomicPutMany(rs, b, f)),
   keyArb.map((k) => new Delete(k)),
   fc.tuple(keyArb, groupArb).map(([k, g]) => new Get(k, g)),

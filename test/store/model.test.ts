@@ -11,8 +11,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { LeanrecError, openStore, schema, t } from 'leanrec';
+import { openStore, schema, t } from 'leanrec';
 import { arbitraryRecord } from 'leanrec/testing';
+import { failingSource, type SourceFailure, sourceFailureArb } from '../helpers/failing-source.ts';
 
 const LONG = process.env.LEANREC_LONG === '1';
 
@@ -203,34 +204,21 @@ class AtomicPutMany implements Cmd {
   constructor(
     readonly recs: Rec[],
     readonly batchSize: number,
-    readonly fail: { at: number; kind: 'throw' | 'invalid' } | undefined,
+    readonly fail: SourceFailure | undefined,
   ) {}
   check = () => true;
   async run(m: Model, r: Real) {
     const recs = this.recs;
-    const fail =
-      this.fail === undefined ? undefined : { ...this.fail, at: this.fail.at % (recs.length + 1) };
-    const boom = new Error('the source failed');
-    async function* source() {
-      for (let i = 0; i <= recs.length; i++) {
-        if (i === fail?.at) {
-          if (fail.kind === 'throw') throw boom;
-          yield { name: 'bad', v: 300 };
-        }
-        if (i < recs.length) yield recs[i]!;
-      }
-    }
-    const run = r.store.ingest(source(), { batchSize: this.batchSize, atomic: true });
+    const { source, fail, isFailure } = failingSource(recs, this.fail, { name: 'bad', v: 300 });
+    const run = r.store.ingest(source() as AsyncIterable<Rec>, {
+      batchSize: this.batchSize,
+      atomic: true,
+    });
     if (fail === undefined) {
       const res = await run;
       assert.equal(res.inserted + res.updated, recs.length);
       for (const rec of recs) m.records.set(ks(rec as Key), rec);
-    } else
-      await assert.rejects(run, (err: unknown) =>
-        fail.kind === 'throw'
-          ? err === boom
-          : err instanceof LeanrecError && err.code === 'E_INVALID_RECORD',
-      );
+    } else await assert.rejects(run, isFailure);
     assert.equal(r.store.size, m.records.size);
     // After a failure, every record is as it was (Get and Where check the rest).
     if (fail !== undefined)
@@ -307,18 +295,7 @@ const commands = [
     .tuple(fc.array(recArb, { maxLength: 12 }), fc.integer({ min: 1, max: 5 }))
     .map(([rs, b]) => new PutMany(rs, b)),
   fc
-    .tuple(
-      fc.array(recArb, { maxLength: 12 }),
-      fc.integer({ min: 1, max: 5 }),
-      // As many that succeed as that fail.
-      fc.option(
-        fc.record({
-          at: fc.nat(),
-          kind: fc.constantFrom('throw', 'invalid') as fc.Arbitrary<'throw' | 'invalid'>,
-        }),
-        { nil: undefined, freq: 2 },
-      ),
-    )
+    .tuple(fc.array(recArb, { maxLength: 12 }), fc.integer({ min: 1, max: 5 }), sourceFailureArb)
     .map(([rs, b, f]) => new AtomicPutMany(rs, b, f)),
   keyArb.map((k) => new Delete(k)),
   keyArb.map((k) => new Get(k)),
