@@ -27,6 +27,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { openStore, type Store } from 'leanrec';
 import { HOT_RANGE, metaKey } from '../../src/cold/layout.ts';
+import { random } from '../helpers/random.ts';
 import { Small, type SmallRecord, smallRecord } from '../helpers/small-store.ts';
 
 const OLD = 200;
@@ -35,18 +36,6 @@ const BATCHES = NEW / 10;
 const SEED = Number(process.env.LEANREC_SEED ?? 0xa70);
 const ROUNDS = process.env.LEANREC_LONG === '1' ? 4 : 1;
 const child = fileURLToPath(new URL('../helpers/store-child.ts', import.meta.url));
-
-/** mulberry32, as in crash.test.ts: a failing run replays with the same LEANREC_SEED. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Run {
   acked: number;

@@ -26,23 +26,12 @@ import {
   keyOf,
   readIndex,
 } from '../helpers/debian-index.ts';
+import { random } from '../helpers/random.ts';
 
 const BATCH = 500;
 const REPS = process.env.LEANREC_LONG === '1' ? 12 : 5;
 const SEED = Number(process.env.LEANREC_SEED ?? 0x5eed);
 const child = fileURLToPath(new URL('../helpers/crash-child.ts', import.meta.url));
-
-/** mulberry32: a small seeded generator, so a failing run can be replayed with LEANREC_SEED. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Run {
   /** Records of the index the child reported as stored (acknowledged). */
