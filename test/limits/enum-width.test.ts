@@ -135,3 +135,47 @@ describe('open enum limit on disk, batches that cross it', () => {
     );
   });
 });
+
+describe('the room check of an open enum: batch length against the values left', () => {
+  // With room for one new value per record the check looks nothing up; with less it
+  // counts the batch's new values. Room − 1, room and room + 1 records, each batch
+  // bringing as many new values as it has records, or one fewer.
+  const ROOM = 5;
+  type AnySt = Awaited<ReturnType<typeof openStore<typeof S>>>;
+  const fill = (st: AnySt) =>
+    st.putMany(
+      Array.from({ length: 65536 - ROOM }, (_, i) => ({ id: i, tag: `v${i}` })),
+      { batchSize: 65536 },
+    );
+  const batch = (n: number, repeat: boolean) =>
+    Array.from({ length: n }, (_, i) => ({
+      id: 100_000 + i,
+      tag: repeat && i === n - 1 ? 'v0' : `w${i}`,
+    }));
+  for (const n of [ROOM - 1, ROOM, ROOM + 1]) {
+    test(`${n} records, all new values, with room for ${ROOM}`, async () => {
+      const st = await openStore(S, { cold: false });
+      await fill(st);
+      const write = st.putMany(batch(n, false));
+      if (n <= ROOM) {
+        await write;
+        assert.equal(st.get({ id: 100_000 + n - 1 })?.tag, `w${n - 1}`);
+      } else {
+        await assert.rejects(
+          write,
+          (e: unknown) => e instanceof LeanrecError && e.code === 'E_LIMIT',
+        );
+        assert.equal(st.size, 65536 - ROOM);
+      }
+      await st.close();
+    });
+    test(`${n} records, one of them a value held, with room for ${ROOM}`, async () => {
+      const st = await openStore(S, { cold: false });
+      await fill(st);
+      await st.putMany(batch(n, true));
+      assert.equal(st.size, 65536 - ROOM + n);
+      assert.equal(st.count({ tag: 'v0' }), 2);
+      await st.close();
+    });
+  }
+});
