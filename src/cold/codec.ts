@@ -2,7 +2,11 @@
  * The record codec: one msgpackr `Packr` per store, with record structures shared
  * across all values and persisted in the database.
  *
- *   value = [ FORMAT_V1 ][ msgpack (records referencing shared structures) ]
+ *   value    = [ FORMAT_V1 ][ msgpack (records referencing shared structures) ]   (layout 1)
+ *   record   = [ FORMAT_V2 ][ segment table ][ msgpack ][ msgpack ] …            (layout 2)
+ *
+ * The record form (one segment per part, see layout.ts) is built and split by
+ * `encodeRecord` and `decodePart`; the table's format is in segments.ts.
  *
  * msgpackr's sharp edges stay in this file:
  * - It calls `saveStructures` synchronously inside `pack()`, but LevelDB cannot write
@@ -22,12 +26,16 @@
 // index's values takes 1.6× less CPU and uncached cold reads ≈ 10 % less (bench/extractor.ts).
 import { Packr, Unpackr } from 'msgpackr/pack';
 import { LeanrecError } from '../errors.ts';
+import { readTable, writeTable } from './segments.ts';
 
 /** What msgpackr decodes the never-used byte 0xc1 to (its `C1`, not typed in this entry). */
 const C1: unknown = new Unpackr().unpack(Uint8Array.of(0xc1));
 
 /** The format byte of values written by this version. */
 export const FORMAT_V1 = 0x01;
+
+/** The format byte of a whole record (layout version 2: segment table, then segments). */
+export const FORMAT_V2 = 0x02;
 
 /** Most shared structures (msgpackr's maximum). */
 const MAX_SHARED = 8160;
@@ -36,6 +44,8 @@ type Structures = unknown[][];
 
 export class RecordCodec {
   #packr: Packr;
+  /** Reused between `encodeRecord` calls: the packed parts before they are joined. */
+  #scratch = new Uint8Array(4096);
   /** Structures known to be stored in the database. */
   #committed: Structures;
   /** Structures created by encodes not yet committed (undefined: none). */
@@ -88,6 +98,43 @@ export class RecordCodec {
   }
 
   /**
+   * Encodes the parts of one record (hot part first, then each cold group) into one
+   * fresh value: format byte, segment table, segments. Each part is copied once into a
+   * reused scratch buffer (msgpackr's result is overwritten by the next pack), then the
+   * whole record once into the value.
+   */
+  encodeRecord(parts: readonly unknown[]): Uint8Array {
+    const lengths: number[] = [];
+    let used = 0;
+    for (const part of parts) {
+      const packed = this.#packr.pack(part);
+      if (used + packed.length > this.#scratch.length) {
+        const grown = new Uint8Array(Math.max(2 * this.#scratch.length, used + packed.length));
+        grown.set(this.#scratch.subarray(0, used));
+        this.#scratch = grown;
+      }
+      this.#scratch.set(packed, used);
+      used += packed.length;
+      lengths.push(packed.length);
+    }
+    return writeTable(FORMAT_V2, lengths, this.#scratch.subarray(0, used));
+  }
+
+  /**
+   * Decodes segment `index` of a record value (0: the hot part; 1 + g: cold group g);
+   * `undefined` when the record has fewer segments (written before the group existed)
+   * or an empty one (a group a layout-1 store did not hold for it).
+   * @throws LeanrecError `E_CORRUPT` for a wrong format byte, a broken segment table or
+   *   undecodable bytes (`what` names the entry).
+   */
+  decodePart(bytes: Uint8Array, index: number, what: () => string): unknown {
+    const at = readTable(bytes, FORMAT_V2, index, what);
+    // A zero-length segment is a part the record does not have (no msgpack value is empty).
+    if (at === undefined || at.start === at.end) return undefined;
+    return this.#unpack(bytes.subarray(at.start, at.end), what);
+  }
+
+  /**
    * Decodes a stored value.
    * @throws LeanrecError `E_CORRUPT` for a wrong format byte or undecodable bytes (`what` names the entry).
    */
@@ -97,9 +144,13 @@ export class RecordCodec {
         'E_CORRUPT',
         `${what()}: stored value has format byte ${bytes[0] ?? 'none'}, expected ${FORMAT_V1}`,
       );
+    return this.#unpack(bytes.subarray(1), what);
+  }
+
+  #unpack(bytes: Uint8Array, what: () => string): unknown {
     let value: unknown;
     try {
-      value = this.#packr.unpack(bytes.subarray(1));
+      value = this.#packr.unpack(bytes);
     } catch (cause) {
       throw new LeanrecError(
         'E_CORRUPT',

@@ -1,10 +1,10 @@
 /**
- * The LevelDB layout of one store. Keys are short binary strings; ids are big-endian so
- * records sort by id and ingest appends.
+ * The LevelDB layout of one store, version 2 (`m layout` = 2). Keys are short binary
+ * strings; ids are big-endian so records sort by id and ingest appends.
  *
- *   'h' id:u32be                → hot fields of the record (codec value)
- *   'c' group:u8 id:u32be       → one cold group of the record (codec value)
+ *   'r' id:u32be                → the whole record, one entry (see "record value" below)
  *   'm' name                    → metadata (msgpack):
+ *        m layout      this layout's version (absent: version 1, see below)
  *        m schema      the schema descriptor (JSON-safe object)
  *        m structures  msgpackr shared structures (array of key arrays)
  *        m next        next id (u32)
@@ -12,34 +12,91 @@
  *        m snap        generation the hot snapshot was taken at (absent: no snapshot)
  *        m since       per cold group, the first id written with that group
  *        m pending     first id of an atomic ingest under way (absent otherwise): every
- *                      entry with an id ≥ it is staged, and is deleted if the ingest
+ *                      record with an id ≥ it is staged, and is deleted if the ingest
  *                      fails or the process dies before its last batch (see staging.ts)
+ *        m migrate     set while version-1 entries left by a migration are deleted
  *   's' part 0x00 chunk:u32be   → hot snapshot: raw column bytes, in chunks of ≤ 4 MiB
  *        's' "#meta"            → snapshot header (msgpack: rows, size, nextId, parts,
  *                                   format: see hot/snapshot-format.ts; absent = 1)
+ *
+ * Record value: one segment per part, each a msgpack value of its own, so that a read
+ * decodes only the part it asks for (segments.ts):
+ *
+ *   [ FORMAT_V2 ][ n−1:u8 ][ len 0 ][ len 1 ] … [ len n−1 ][ hot ][ group 0 ] … [ group n−2 ]
+ *                         └ varints (LEB128) ┘
+ *
+ * A record written before a cold group was added has fewer segments; the group's
+ * absence is then told from a missing one by `m since` (as in version 1).
+ *
+ * Version 1 (every store written before `m layout` existed) kept one entry per part:
+ *   'h' id:u32be → hot fields;  'c' group:u8 id:u32be → one cold group;
+ * each value a FORMAT_V1 codec value. `open` migrates it in place (migrate.ts).
+ *
+ * DESIGN: why one entry per record, measured on the Debian index (63,440 records,
+ * random `getSync`, 2 MiB block cache; bench/cold-layout.ts prints these figures):
+ * - a `getSync` costs a fixed ≈ 2.3–3.8 µs however small the value (the same key read
+ *   again and again runs at 260–440 k/s), and ≈ 8–10 µs for keys in different blocks.
+ *   A W5 fetch (two groups of one record) paid that twice in version 1; one entry per
+ *   record pays it once, and a view that reads several groups of one record in a row
+ *   reuses the bytes it read (reads.ts): the number of gets per record is the lever.
+ *   Putting a record's groups side by side under separate keys ('c' id group) read no
+ *   faster than 'c' group id: co-location alone does not help.
+ * - segments, not one msgpack map: a verify reads only `relations`, a W5 fetch the
+ *   groups it names; decoding the record's largest group (control: descriptions) to
+ *   read a list of dependencies would cost more than the get.
+ * - the hot part rides in the same entry: a write puts one entry per record instead of
+ *   1 + groups, a delete deletes one, and the rebuild after a crash (rare) iterates
+ *   whole records but decodes only their hot segment.
+ * - block size: see BLOCK_SIZE below. Compression stays on (snappy): off, the store
+ *   grows from 28 to 47 MB and reads did not get faster (63 k/s at 4 KiB blocks).
+ * - classic-level exposes no bloom filter (its options: cache, write buffer, block
+ *   size, restart interval, file size, compression), so none is configured.
+ * - sequential reads of one group over all records (verify, export) read whole records
+ *   now: more bytes per block, but the same number of gets, and snappy decompression
+ *   of the extra bytes costs less than the gets (measured in bench/cold-layout.ts).
  *
  * Every codec value starts with a format byte (see codec.ts), so bytes from another
  * format are detected rather than misread.
  */
 
-const H = 0x68; // 'h'
-const C = 0x63; // 'c'
+const R = 0x72; // 'r'
+const H = 0x68; // 'h' (version 1)
+const C = 0x63; // 'c' (version 1)
 const M = 0x6d; // 'm'
 const S = 0x73; // 's'
+
+/** The layout this code writes. */
+export const LAYOUT_VERSION = 2;
+
+/**
+ * LevelDB block size of the built-in database. Random reads of whole records (≈ 450
+ * bytes each, compressed) ran fastest with 1 KiB blocks: the issue's measurements on the
+ * version-1 layout gave 1.3–2.5× the rate of 4 KiB blocks (512 ≈ 1 KiB, 2 KiB ≈ 65 k/s),
+ * for 30 MB on disk instead of 28; bench/cold-layout.ts repeats that on this layout.
+ */
+export const BLOCK_SIZE = 1024;
 
 /** Largest snapshot chunk. */
 export const SNAPSHOT_CHUNK = 4 * 1024 * 1024;
 
-/** Key of a record's hot entry. */
-export function hotKey(id: number): Uint8Array {
+/** Key of a record's entry. */
+export function recordKey(id: number): Uint8Array {
+  const k = new Uint8Array(5);
+  k[0] = R;
+  writeU32BE(k, 1, id);
+  return k;
+}
+
+/** Key of a record's hot entry in layout version 1. */
+export function v1HotKey(id: number): Uint8Array {
   const k = new Uint8Array(5);
   k[0] = H;
   writeU32BE(k, 1, id);
   return k;
 }
 
-/** Key of a record's cold group entry. */
-export function coldKey(group: number, id: number): Uint8Array {
+/** Key of a record's cold group entry in layout version 1. */
+export function v1ColdKey(group: number, id: number): Uint8Array {
   const k = new Uint8Array(6);
   k[0] = C;
   k[1] = group;
@@ -72,26 +129,19 @@ export function range(...prefix: number[]): { gte: Uint8Array; lt: Uint8Array } 
 }
 
 /** Ranges of each entry kind. */
-export const HOT_RANGE = range(H);
+export const RECORD_RANGE = range(R);
 export const SNAPSHOT_RANGE = range(S);
+/** Version-1 entries: hot ('h') and cold ('c'). */
+export const V1_HOT_RANGE = range(H);
+export const V1_COLD_RANGE = range(C);
 
-/** Ranges of the hot entries and of each cold group's entries with ids ≥ `id`. */
-export function rangesFrom(
-  id: number,
-  groups: readonly number[],
-): { gte: Uint8Array; lt: Uint8Array }[] {
-  return [
-    { gte: hotKey(id), lt: HOT_RANGE.lt },
-    // The last group's range ends where the 'c' entries end (g + 1 would wrap to 0).
-    ...groups.map((g) => ({
-      gte: coldKey(g, id),
-      lt: g === 0xff ? Uint8Array.of(C + 1) : Uint8Array.of(C, g + 1),
-    })),
-  ];
+/** The range of the records with ids ≥ `id`. */
+export function recordsFrom(id: number): { gte: Uint8Array; lt: Uint8Array } {
+  return { gte: recordKey(id), lt: RECORD_RANGE.lt };
 }
 
-/** The id in a hot key. */
-export function idOfHotKey(k: Uint8Array): number {
+/** The id in a record key (or a version-1 hot key). */
+export function idOfRecordKey(k: Uint8Array): number {
   return readU32BE(k, 1);
 }
 

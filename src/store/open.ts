@@ -14,8 +14,12 @@ import { createStore, type Store } from './store.ts';
  * - `{ cold: false }`: hot-only; cold fields are validated and dropped.
  * - `{ database }`: your own abstract-level database (see {@link StoreOptions.database}).
  *
+ * A store written by an older leanrec (layout version 1) is migrated in place on its
+ * first open (cold/migrate.ts).
+ *
  * @throws LeanrecError `E_SCHEMA` when the database was written with an incompatible
- * schema (the message lists what differs); `E_LOCKED` when another store holds the
+ * schema (the message lists what differs) or by a newer leanrec (its layout version is
+ * above this one's: the message names both); `E_LOCKED` when another store holds the
  * directory; `E_CORRUPT` when its metadata is unreadable; `E_IO` when the database fails;
  * `E_ARGUMENT` for bad options.
  * @example
@@ -69,6 +73,19 @@ export async function openStore<S extends AnySchema>(
   // loads none of the cold tier (msgpackr, lru-cache, and the LevelDB modules that
   // cold-tier.ts imports when it opens a database).
   const { ColdTier } = await import('../cold/cold-tier.ts');
-  const cold = await ColdTier.open(schema, tier, options);
+  const { restoreHot } = await import('./restore.ts');
+  const cold = await ColdTier.open(schema, options);
+  try {
+    await restoreHot(cold, tier);
+  } catch (err) {
+    await cold.close().catch(() => undefined);
+    throw err instanceof LeanrecError
+      ? err
+      : new LeanrecError(
+          'E_IO',
+          `opening the database at ${options.path ?? '(memory)'}: ${(err as Error)?.message ?? String(err)}`,
+          { cause: err },
+        );
+  }
   return createStore(schema, tier, cold);
 }

@@ -1,27 +1,9 @@
-import type { AbstractLevel } from 'abstract-level';
+import type { DatabaseFactory } from '../cold/options.ts';
 import type { HotLimits } from '../hot/limits.ts';
 import type { HashFn } from '../keys/hash.ts';
 
-/** A database of byte keys and byte values (an abstract-level database), as a store uses it. */
-export type Database = AbstractLevel<Uint8Array, Uint8Array, Uint8Array>;
-
-/** The options a {@link DatabaseFactory} is given: what the built-in database would be opened with. */
-export interface DatabaseOptions {
-  /** Keys are `Uint8Array`s, passed through as they are. */
-  keyEncoding: 'view';
-  /** Values are `Uint8Array`s, passed through as they are. */
-  valueEncoding: 'view';
-  /** {@link StoreOptions.levelCacheBytes}, in bytes. */
-  cacheSize: number;
-  /** {@link StoreOptions.levelWriteBufferBytes}, in bytes. */
-  writeBufferSize: number;
-}
-
-/**
- * Makes the database of a store (see {@link StoreOptions.database}); `path` is the
- * store's `path` option, as given.
- */
-export type DatabaseFactory = (path: string | undefined, options: DatabaseOptions) => Database;
+export type { Database, DatabaseFactory, DatabaseOptions } from '../cold/options.ts';
+export { DEFAULT_CACHE_BYTES } from '../cold/options.ts';
 
 /** Options of {@link openStore}. Every member is optional. */
 export interface StoreOptions {
@@ -37,8 +19,9 @@ export interface StoreOptions {
    */
   cold?: boolean;
   /**
-   * Byte bound of the cold-record cache (the encoded size of each cached group is what
-   * counts). 0 disables the cache.
+   * Byte bound of the cold-record cache: what the decoded groups it holds take in
+   * memory, as `memory()` reports it. 0 disables the cache (the bytes of the last record
+   * read are still kept, so that reading two groups of one record costs one read).
    * @defaultValue 4 MiB (4_194_304)
    */
   cacheBytes?: number;
@@ -95,6 +78,13 @@ export interface StoreOptions {
    * @defaultValue 4 MiB (`SNAPSHOT_CHUNK`)
    */
   snapshotChunkBytes?: number;
+  /** @internal For tests: records per batch when a layout-1 store is migrated on open. */
+  _migrateBatch?: number;
+  /**
+   * @internal For tests: awaited after each step of a layout migration ("copy",
+   * "copied <n>", "switched", "cleaned hot <n>", "cleaned cold <n>", "done").
+   */
+  _onMigrate?: (step: string) => void | Promise<void>;
 }
 
 /** Options of `ingest` and `putMany`. */
@@ -156,4 +146,3 @@ export interface WriteResult {
 }
 
 export const DEFAULT_BATCH_SIZE = 1000;
-export const DEFAULT_CACHE_BYTES = 4 * 1024 * 1024;

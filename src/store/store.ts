@@ -8,6 +8,7 @@ import type { AnySchema } from '../schema/schema.ts';
 import { checkFor, describeValue, RecordValidator } from '../schema/validate.ts';
 import { DEFAULT_BATCH_SIZE, type WriteOptions, type WriteResult } from './options.ts';
 import { type Filter, matchRows, popcount } from './query.ts';
+import { closeCold } from './restore.ts';
 import { Staging, undone } from './staging.ts';
 import type { KeyOf, MemoryPart, RecordView, StoreMemory } from './types.ts';
 
@@ -454,7 +455,7 @@ export class Store<S extends AnySchema> {
     while (this.#ingesting.size > 0) await Promise.allSettled(this.#ingesting);
     try {
       await this.#exclusive(async () => {
-        await this.#cold?.close(this.#tier);
+        if (this.#cold !== undefined) await closeCold(this.#cold, this.#tier);
       });
     } finally {
       this.#closed = true;

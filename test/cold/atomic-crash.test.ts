@@ -26,7 +26,7 @@ import { createInterface } from 'node:readline';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { openStore, type Store } from 'leanrec';
-import { HOT_RANGE, metaKey } from '../../src/cold/layout.ts';
+import { metaKey, RECORD_RANGE } from '../../src/cold/layout.ts';
 import { random } from '../helpers/random.ts';
 import { Small, type SmallRecord, smallRecord } from '../helpers/small-store.ts';
 
@@ -131,10 +131,10 @@ async function reopenAndCheck(db: string): Promise<{ isNew: boolean; mode: strin
   const got = contents(store);
   const isNew = got.size === newState.size;
   assert.deepStrictEqual(got, isNew ? newState : oldState);
-  // No staged entry is left: one hot entry per record, no pending ingest.
+  // No staged entry is left: one entry per record, no pending ingest.
   const db0 = store._cold!._db;
   let hot = 0;
-  for await (const _ of db0.keys(HOT_RANGE)) hot++;
+  for await (const _ of db0.keys(RECORD_RANGE)) hot++;
   assert.equal(hot, got.size);
   assert.equal(await db0.get(metaKey('pending')), undefined);
   // The store keeps working: the same ingest, completed.

@@ -50,7 +50,7 @@ import {
 } from 'leanrec/debian';
 import { pack } from 'msgpackr';
 import { FORMAT_V1 } from '../../src/cold/codec.ts';
-import { coldKey, HOT_RANGE, hotKey, idOfHotKey, metaKey } from '../../src/cold/layout.ts';
+import { idOfRecordKey, metaKey, RECORD_RANGE } from '../../src/cold/layout.ts';
 import { checkFor, RecordValidator } from '../../src/schema/validate.ts';
 import type { StoredText } from '../helpers/fuzz-worker.ts';
 import {
@@ -60,6 +60,7 @@ import {
   type Job,
   type Outcome,
 } from '../helpers/isolated.ts';
+import { getPart, parts, setPart } from '../helpers/record-entry.ts';
 
 const LONG = process.env.LEANREC_LONG === '1';
 const SCALE = LONG ? 20 : 1;
@@ -1066,7 +1067,7 @@ describe('damaged database entries', () => {
     const originals = new Map<string, Uint8Array>();
     for (let i = 0; i < N_RECORDS; i++)
       for (let g = 0; g < GROUPS.length; g++)
-        originals.set(`${g}/${i}`, (await db.get(coldKey(g, i)))!);
+        originals.set(`${g}/${i}`, (await getPart(db, i, 1 + g))!);
     const baseline = process.memoryUsage();
     try {
       const damaged = fc
@@ -1076,7 +1077,7 @@ describe('damaged database entries', () => {
         fc.asyncProperty(damaged, async ({ i, g, bad }) => {
           const good = originals.get(`${g}/${i}`)!;
           count('cold values');
-          await db.put(coldKey(g, i), bad);
+          await setPart(db, i, 1 + g, bad);
           const key = { name: `rec-${i}` };
           const group = GROUPS[g]!;
           const before = peakRss();
@@ -1107,7 +1108,7 @@ describe('damaged database entries', () => {
               assert.ok(ab < 256 * 1024 * 1024, `${where}: ${ab} bytes of ArrayBuffers allocated`);
             }
           } finally {
-            await db.put(coldKey(g, i), good);
+            await setPart(db, i, 1 + g, good);
           }
           assert.ok(
             performance.now() - t0 < CASE_MS,
@@ -1129,7 +1130,10 @@ describe('damaged database entries', () => {
   test('hot entries: reopening by rebuild gives E_CORRUPT, or a store whose records all fit', async (t) => {
     const db0 = await rawDb(dir);
     const originals = new Map<number, Uint8Array>();
-    for await (const [k, v] of db0.iterator(HOT_RANGE)) originals.set(idOfHotKey(k), v);
+    for await (const [k, v] of db0.iterator(RECORD_RANGE)) {
+      const hot = parts(v)[0]!;
+      originals.set(idOfRecordKey(k), Uint8Array.of(0x01, ...hot));
+    }
     await db0.close();
     const hotValidator = new RecordValidator(schema({ key: ['name'], hot: Corr.hot }));
     const damaged = fc
@@ -1140,7 +1144,7 @@ describe('damaged database entries', () => {
         count('hot entries');
         const good = originals.get(id)!;
         const db = await rawDb(dir);
-        await db.put(hotKey(id), bad);
+        await setPart(db, id, 0, bad);
         await db.del(metaKey('snap')); // no snapshot: the hot tier is rebuilt from the h entries
         await db.close();
         try {
@@ -1168,7 +1172,7 @@ describe('damaged database entries', () => {
           }
         } finally {
           const db2 = await rawDb(dir);
-          await db2.put(hotKey(id), good);
+          await setPart(db2, id, 0, good);
           await db2.del(metaKey('snap'));
           await db2.close();
         }
@@ -1284,7 +1288,7 @@ test('E_CORRUPT from the schema check of a decoded value names the record or the
     const store = await openStore(Corr, { path: dir, cacheBytes: 0 });
     await store.ingest([corrRecord(0), corrRecord(1)]);
     // A well-formed value of the wrong shape in a cold group…
-    await store._cold!._db.put(coldKey(0, 1), withFormat(pack({ body: 5 })));
+    await setPart(store._cold!._db, 1, 1, withFormat(pack({ body: 5 })));
     assert.throws(
       () => store.cold({ name: 'rec-1' }, 'text'),
       (err: unknown) => isLeanrecError(err, 'E_CORRUPT') && err.message.includes('rec-1'),
@@ -1292,7 +1296,7 @@ test('E_CORRUPT from the schema check of a decoded value names the record or the
     await store.close();
     // …and in a hot entry read by a rebuild.
     const db = await rawDb(dir);
-    await db.put(hotKey(1), withFormat(pack([])));
+    await setPart(db, 1, 0, withFormat(pack([])));
     await db.del(metaKey('snap'));
     await db.close();
     await assert.rejects(

@@ -13,7 +13,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { type AnySchema, LeanrecError, openStore, type Store, type StoreOptions } from 'leanrec';
 import { arbitraryRecord, arbitrarySchema, FaultyLevel } from 'leanrec/testing';
-import { metaKey } from '../../src/cold/layout.ts';
+import { metaKey, RECORD_RANGE } from '../../src/cold/layout.ts';
 import { Small, type SmallRecord, smallHot, smallRecord } from '../helpers/small-store.ts';
 
 const LONG = process.env.LEANREC_LONG === '1';
@@ -213,13 +213,9 @@ test('an atomic ingest counts as the plain one does, and replaced records keep n
     assert.deepStrictEqual(store.get({ name: 'rec-4' })?.record(), smallRecord(4, 2));
     assert.deepStrictEqual(store.get({ name: 'rec-38' })?.record(), smallRecord(38, 1));
     assert.deepStrictEqual(store.get({ name: 'rec-29' })?.record(), smallRecord(29));
-    // One hot entry per record: the replaced ones' old entries went with the commit.
+    // One entry per record: the replaced ones' old entries went with the commit.
     let hot = 0;
-    for await (const _ of store._cold!._db.keys({
-      gte: Uint8Array.of(0x68),
-      lt: Uint8Array.of(0x69),
-    }))
-      hot++;
+    for await (const _ of store._cold!._db.keys(RECORD_RANGE)) hot++;
     assert.equal(hot, 40);
     assert.equal(await store._cold!._db.get(metaKey('pending')), undefined);
     await store.close();

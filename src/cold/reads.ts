@@ -1,0 +1,267 @@
+/**
+ * Reads of cold groups: synchronous (`getSync`) and asynchronous (`get`, `getMany`), each
+ * through the byte-bounded cache of decoded groups (cache.ts).
+ *
+ * One LevelDB read per record, however many of its groups are asked for (layout.ts):
+ * `load`/`loadMany` read each record's entry once for all the groups they want, and the
+ * synchronous `read` keeps the bytes of the last record it read, so that
+ * `view.cold('a')` then `view.cold('b')` — the usual way to read two groups of one
+ * record — costs one `getSync`. Those bytes are dropped by the next write (and counted in
+ * `memory()` as the part `cache:last-record`).
+ *
+ * Private methods trust their arguments: `ColdTier` checks groups and ids first.
+ */
+import { LeanrecError } from '../errors.ts';
+import type { AnySchema, ColdGroup } from '../schema/schema.ts';
+import { ioError } from './backend.ts';
+import type { ColdCache } from './cache.ts';
+import type { RecordCodec } from './codec.ts';
+import { recordKey } from './layout.ts';
+import type { Database } from './options.ts';
+import { Shape } from './shape.ts';
+
+const GET_MANY_BATCH = 256;
+/** Bytes counted for the last record's buffer on top of its length (a `Buffer` and its store). */
+const BUFFER_OVERHEAD = 200;
+
+export class ColdReads {
+  readonly #db: Database;
+  readonly #schema: AnySchema;
+  readonly #codec: RecordCodec;
+  readonly #cache: ColdCache;
+  readonly #shapes: readonly Shape[];
+  readonly #since: readonly number[];
+  /** Bumped by every completed write: a read that spans one keeps nothing. */
+  #writes = 0;
+  /** The last record `read` fetched: its id, its bytes, and `#writes` when it was read. */
+  #lastId = -1;
+  #lastBytes: Uint8Array | undefined;
+  #lastWrites = -1;
+
+  constructor(
+    db: Database,
+    schema: AnySchema,
+    codec: RecordCodec,
+    cache: ColdCache,
+    since: readonly number[],
+  ) {
+    this.#db = db;
+    this.#schema = schema;
+    this.#codec = codec;
+    this.#cache = cache;
+    this.#shapes = schema.groups.map((g) => new Shape(g.fields));
+    this.#since = since;
+  }
+
+  /** A write completed (or failed): what was read before may be stale. */
+  written(): void {
+    this.#writes++;
+    this.#lastBytes = undefined;
+    this.#lastId = -1;
+  }
+
+  /** Forgets the cached groups of `id` (after it was replaced or deleted). */
+  forget(id: number): void {
+    for (const g of this.#schema.groups) this.#cache.delete(id, g.code);
+  }
+
+  /** Bytes held for the last record read (0 when none). */
+  get lastRecordBytes(): number {
+    return this.#lastBytes === undefined ? 0 : this.#lastBytes.byteLength + BUFFER_OVERHEAD;
+  }
+
+  groupsFor(group: string | undefined): readonly ColdGroup[] {
+    if (group === undefined) return this.#schema.groups;
+    const g = this.#schema.group(group);
+    if (g === undefined)
+      throw new LeanrecError(
+        'E_ARGUMENT',
+        `unknown cold group "${group}" (groups: ${this.#schema.groups.map((x) => x.name).join(', ') || 'none'})`,
+      );
+    return [g];
+  }
+
+  /** Cold fields of record `id`: one group, or every group merged. Synchronous. */
+  read(id: number, group: string | undefined, keyText: () => string): Record<string, unknown> {
+    const groups = this.groupsFor(group);
+    if (groups.length === 1)
+      return this.#readGroup(id, groups[0]!, keyText) as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    for (const g of groups) mergeInto(out, this.#readGroup(id, g, keyText));
+    return out;
+  }
+
+  #readGroup(id: number, g: ColdGroup, keyText: () => string): object {
+    const hit = this.#cache.get(id, g.code);
+    if (hit !== undefined) return hit;
+    return this.#decode(id, g, this.#recordSync(id, keyText), keyText, true);
+  }
+
+  /** The bytes of record `id`: the last record's when it is that one, else one `getSync`. */
+  #recordSync(id: number, keyText: () => string): Uint8Array | undefined {
+    if (id === this.#lastId && this.#lastWrites === this.#writes) return this.#lastBytes;
+    let bytes: Uint8Array | undefined;
+    try {
+      bytes = this.#db.getSync(recordKey(id));
+    } catch (cause) {
+      if ((cause as { code?: string })?.code === 'LEVEL_NOT_SUPPORTED')
+        throw new LeanrecError(
+          'E_ARGUMENT',
+          `reading record ${keyText()}: the database has no getSync(); use load() or loadMany()`,
+          { cause },
+        );
+      throw ioError(cause, `reading record ${keyText()}`);
+    }
+    this.#lastId = id;
+    this.#lastBytes = bytes;
+    this.#lastWrites = this.#writes;
+    return bytes;
+  }
+
+  /** Like `read`, asynchronously: one read of the record for every group not in the cache. */
+  async load(
+    id: number,
+    group: string | undefined,
+    keyText: () => string,
+  ): Promise<Record<string, unknown>> {
+    const groups = this.groupsFor(group);
+    // Hits are taken now: decoding the missing groups below may evict them from the cache.
+    const hits = groups.map((g) => this.#cache.get(id, g.code));
+    let bytes: Uint8Array | undefined;
+    const writes = this.#writes;
+    if (hits.includes(undefined)) {
+      try {
+        // getMany, not get: `get` is what the commit protocol reads `m gen` back with.
+        [bytes] = await this.#db.getMany([recordKey(id)]);
+      } catch (cause) {
+        throw ioError(cause, `reading record ${keyText()}`);
+      }
+    }
+    // What was read before a write completed may be older than it: not for the cache.
+    const fresh = writes === this.#writes;
+    const out: Record<string, unknown> = {};
+    for (const [k, g] of groups.entries()) {
+      const v = hits[k] ?? this.#decode(id, g, bytes, keyText, fresh);
+      if (groups.length === 1) return v as Record<string, unknown>;
+      mergeInto(out, v);
+    }
+    return out;
+  }
+
+  /** Cold fields of many records: `getMany` of 256 records at a time, one key per record. */
+  async loadMany(
+    ids: readonly number[],
+    group: string | undefined,
+    keyTextAt: (i: number) => string,
+    cache = true,
+  ): Promise<Record<string, unknown>[]> {
+    const groups = this.groupsFor(group);
+    const one = groups.length === 1;
+    const out: Record<string, unknown>[] = new Array(ids.length);
+    for (let start = 0; start < ids.length; start += GET_MANY_BATCH) {
+      const end = Math.min(ids.length, start + GET_MANY_BATCH);
+      const want: number[] = [];
+      for (let i = start; i < end; i++) {
+        const id = ids[i]!;
+        if (one) {
+          const hit = this.#cache.get(id, groups[0]!.code);
+          if (hit !== undefined) out[i] = hit as Record<string, unknown>;
+          else want.push(i);
+          continue;
+        }
+        // Several groups: a record is read when any of them is not cached.
+        const o: Record<string, unknown> = {};
+        let all = true;
+        for (const g of groups) {
+          const hit = this.#cache.get(id, g.code);
+          if (hit === undefined) all = false;
+          else mergeInto(o, hit);
+        }
+        if (all) out[i] = o;
+        else want.push(i);
+      }
+      if (want.length === 0) continue;
+      let values: (Uint8Array | undefined)[];
+      const writes = this.#writes;
+      try {
+        values = await this.#db.getMany(want.map((i) => recordKey(ids[i]!)));
+      } catch (cause) {
+        throw ioError(cause, 'reading records');
+      }
+      const fresh = cache && writes === this.#writes;
+      for (let k = 0; k < want.length; k++) {
+        const i = want[k]!;
+        const id = ids[i]!;
+        if (one) {
+          out[i] = this.#decode(id, groups[0]!, values[k], () => keyTextAt(i), fresh) as Record<
+            string,
+            unknown
+          >;
+          continue;
+        }
+        const o: Record<string, unknown> = {};
+        for (const g of groups)
+          mergeInto(
+            o,
+            this.#cache.get(id, g.code) ??
+              this.#decode(id, g, values[k], () => keyTextAt(i), fresh),
+          );
+        out[i] = o;
+      }
+    }
+    return out;
+  }
+
+  /** Decodes group `g` of a stored record, or handles its absence; caches it when `cache`. */
+  #decode(
+    id: number,
+    g: ColdGroup,
+    bytes: Uint8Array | undefined,
+    keyText: () => string,
+    cache: boolean,
+  ): object {
+    const what = () => `record ${keyText()}, cold group "${g.name}"`;
+    const raw = bytes === undefined ? undefined : this.#codec.decodePart(bytes, 1 + g.code, what);
+    if (raw === undefined) {
+      // A group added to the schema after this record was written: all its fields absent.
+      if (bytes !== undefined && id < (this.#since[g.code] ?? 0)) return {};
+      throw new LeanrecError(
+        'E_CORRUPT',
+        bytes === undefined
+          ? `record ${keyText()}: its entry is missing from the database (cold group "${g.name}")`
+          : `record ${keyText()}: cold group "${g.name}" is missing from the database`,
+        { key: keyText() },
+      );
+    }
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
+      throw new LeanrecError(
+        'E_CORRUPT',
+        `record ${keyText()}: cold group "${g.name}" is not a record`,
+        { key: keyText() },
+      );
+    const value = this.#shapes[g.code]!.fromStored(raw as Record<string, unknown>, what);
+    // Cached objects are shared by every reader, so they are frozen; others are the caller's.
+    if (cache && this.#cache.maxBytes > 0) this.#cache.set(id, g.code, deepFreeze(value));
+    return value;
+  }
+}
+
+function mergeInto(out: Record<string, unknown>, part: object): void {
+  for (const k of Object.keys(part))
+    if (k === '__proto__')
+      Object.defineProperty(out, k, {
+        value: (part as Record<string, unknown>)[k],
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    else out[k] = (part as Record<string, unknown>)[k];
+}
+
+function deepFreeze<T>(v: T): T {
+  if (v !== null && typeof v === 'object' && !Object.isFrozen(v) && !(v instanceof Uint8Array)) {
+    Object.freeze(v);
+    for (const k of Object.keys(v)) deepFreeze((v as Record<string, unknown>)[k]);
+  }
+  return v;
+}

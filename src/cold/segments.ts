@@ -1,0 +1,93 @@
+/**
+ * The segment table of a record value (layout version 2, see layout.ts):
+ *
+ *   [ format:u8 ][ n−1:u8 ][ len 0 ] … [ len n−1 ][ segment 0 ] … [ segment n−1 ]
+ *
+ * (n − 1, so that the hot segment and 255 cold groups fit a byte: 1 ≤ n ≤ 256.)
+ *
+ * Each `len` is an unsigned LEB128 varint (7 bits a byte, low bits first; a segment
+ * under 128 bytes costs one byte of table). Segment i starts where segments 0…i−1 end.
+ * Invariants checked on read: the lengths add up to exactly the bytes after the table,
+ * and no varint runs past the value or past 5 bytes (a u32). Reading segment i walks the
+ * table (n ≤ 256 entries), never the segments.
+ */
+import { LeanrecError } from '../errors.ts';
+
+/** Bounds of one segment in a record value. */
+export interface SegmentBounds {
+  start: number;
+  end: number;
+}
+
+/** The value: `format`, the table of `lengths`, then `body` (the segments, joined). */
+export function writeTable(
+  format: number,
+  lengths: readonly number[],
+  body: Uint8Array,
+): Uint8Array {
+  let table = 2;
+  for (const n of lengths) table += varintSize(n);
+  const out = new Uint8Array(table + body.length);
+  out[0] = format;
+  out[1] = lengths.length - 1;
+  let at = 2;
+  for (let n of lengths) {
+    while (n >= 0x80) {
+      out[at++] = (n & 0x7f) | 0x80;
+      n >>>= 7;
+    }
+    out[at++] = n;
+  }
+  out.set(body, at);
+  return out;
+}
+
+/**
+ * Where segment `index` of `bytes` lies; `undefined` when the value has fewer segments.
+ * @throws LeanrecError `E_CORRUPT` for another format byte or a broken table.
+ */
+export function readTable(
+  bytes: Uint8Array,
+  format: number,
+  index: number,
+  what: () => string,
+): SegmentBounds | undefined {
+  if (bytes.length < 2 || bytes[0] !== format)
+    throw new LeanrecError(
+      'E_CORRUPT',
+      `${what()}: stored value has format byte ${bytes[0] ?? 'none'}, expected ${format}`,
+    );
+  const n = bytes[1]! + 1;
+  let at = 2;
+  let start = 0;
+  let found: SegmentBounds | undefined;
+  for (let i = 0; i < n; i++) {
+    let len = 0;
+    let shift = 0;
+    for (;;) {
+      if (at >= bytes.length || shift > 28) throw broken(what);
+      const b = bytes[at++]!;
+      len += (b & 0x7f) * 2 ** shift;
+      shift += 7;
+      if (b < 0x80) break;
+    }
+    if (i === index) found = { start, end: start + len };
+    start += len;
+  }
+  if (start !== bytes.length - at) throw broken(what);
+  if (found === undefined) return undefined;
+  return { start: found.start + at, end: found.end + at };
+}
+
+function varintSize(n: number): number {
+  let size = 1;
+  while (n >= 0x80) {
+    n >>>= 7;
+    size++;
+  }
+  return size;
+}
+
+function broken(what: () => string): LeanrecError {
+  return new LeanrecError('E_CORRUPT', `${what()}: the record's segment table is broken`);
+}
