@@ -84,7 +84,7 @@ const METRICS: Metric[] = [
   },
   {
     key: 'memTotal',
-    label: 'W2 store.memory().total: hot tier + record cache (encoded bytes) + LevelDB configured',
+    label: 'W2 store.memory().total: hot tier + record cache (decoded size) + LevelDB configured',
     kind: 'bytes',
     ratio: false,
     na: { [PLAIN]: '—', [LMDB]: '—', [SQLITE]: '—' },
@@ -300,8 +300,8 @@ const legend =
   'better; below 1, worse (the hot-only column is compared with full leanrec too).';
 const ix = runsOf(SQLITE);
 const notes = [
-  'W2 `resident`: heapUsed + external after two gc(), above the same process before it opened its store, plus memory the store keeps outside V8 by configuration: LevelDB’s block cache and write buffer (leanrec), SQLite’s page cache bound (`cache_size`; better-sqlite3’s default is 16 MB). lmdb-js keeps its data in a memory map: those pages are file-backed, shown in “RSS … file-backed”, not counted as resident. Full leanrec is measured after reading cold groups until its record cache is full at the default 4 MiB bound ' +
-    `(as ingest leaves it: ${mb(fig(LEANREC, 'residentAfterIngest'))}; the cache counts ${mb(fig(LEANREC, 'memCache'))} of encoded bytes).`,
+  'W2 `resident`: heapUsed + external after two gc(), above the same process before it opened its store (every contender’s library loaded before: leanrec opens and closes a store on disk first, as the others’ modules come with their static imports), plus memory the store keeps outside V8 by configuration: LevelDB’s block cache and write buffer (leanrec), SQLite’s page cache bound (`cache_size`; better-sqlite3’s default is 16 MB). lmdb-js keeps its data in a memory map: those pages are file-backed, shown in “RSS … file-backed”, not counted as resident. Full leanrec is measured after reading cold groups until its record cache is full at the default 4 MiB bound ' +
+    `(as ingest leaves it: ${mb(fig(LEANREC, 'residentAfterIngest'))}; the cache counts ${mb(fig(LEANREC, 'memCache'))}: the decoded groups' size in V8's heap).`,
   `W1 reads the index with \`readPackages\` (leanrec’s deb822 parser) in every contender. lmdb-js: default options + \`sharedStructuresKey\`; better-sqlite3: WAL, \`synchronous = NORMAL\`, one transaction per 1,000 rows.`,
   'W3 and W5 use the same seeded key sequence (indices into the file’s records, keys re-read from the file as fresh strings); median of 3 passes of 100,000 lookups / 5 passes of 10,000 fetches, after a warm-up pass. W4: median of 7 timed slices of whole-table counts.',
   'W4 per contender: plain — a loop over the objects; lmdb-js — `getRange` over every record (it has no other way to filter on a field); better-sqlite3 — `SELECT count(*) … WHERE …` with no index but the primary key (full table scans, as leanrec’s; the filters stand for ad-hoc queries); leanrec — `store.count(filter)` over the enum columns. ' +

@@ -1,0 +1,23 @@
+import { setImmediate as yieldNow } from 'node:timers/promises';
+import { mkdtempSync } from 'node:fs';
+import { ClassicLevel } from 'classic-level';
+import { unpack } from 'msgpackr';
+import { openStore } from 'leanrec';
+import { debianPackages, readPackages } from 'leanrec/debian';
+import { metaKey } from './src/cold/layout.ts';
+const gc = (globalThis as any).gc;
+const mb = (x: number) => (x / 1e6).toFixed(2);
+async function settled() { for (let i=0;i<2;i++){ await yieldNow(); gc(); } const m = process.memoryUsage(); return [m.heapUsed, m.external]; }
+await import('classic-level'); await import('lru-cache');
+await import('./src/cold/cold-tier.ts'); await import('./src/store/restore.ts');
+const dir = mkdtempSync('/tmp/exp4-');
+const b0 = await settled();
+let s: any = await openStore(debianPackages, { path: dir });
+await s.ingest(readPackages(process.env.LEANREC_DEBIAN_PACKAGES!));
+await s.close(); s = undefined;
+const a = await settled();
+console.log('left after ingest+close+drop: heap', mb(a[0] - b0[0]), 'external', mb(a[1] - b0[1]));
+const db = new ClassicLevel<Uint8Array, Uint8Array>(dir, { keyEncoding: 'view', valueEncoding: 'view' });
+const st = (await db.get(metaKey('structures')))!;
+console.log('structures', (unpack(st) as unknown[]).length, 'packed bytes', st.length);
+await db.close();
