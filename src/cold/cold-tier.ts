@@ -5,26 +5,20 @@
  * snapshot (layout.ts). Cold groups are read on demand (reads.ts) through one
  * byte-bounded cache (cache.ts); every write is one atomic batch (commit.ts).
  *
- * Open: the lock and the database (backend.ts), the layout version (a layout-1 store is
- * migrated in place, migrate.ts; a newer one is refused), the schema check, then the
- * undo of a killed atomic ingest (`m pending`, see store/staging.ts). Bringing the hot
+ * Open (open.ts): the lock and the database (backend.ts), the layout version (a layout-1
+ * store is migrated in place, migrate.ts; a newer one is refused), the schema check, then
+ * the undo of a killed atomic ingest (`m pending`, see store/staging.ts). Bringing the hot
  * tier back — from the snapshot or by a rebuild — is the store's (store/restore.ts):
  * this tier only hands it the stored entries.
  */
 import { LeanrecError } from '../errors.ts';
-import { schemaDifferences } from '../schema/fingerprint.ts';
 import type { AnySchema } from '../schema/schema.ts';
 import {
   type BatchOp,
-  databaseProblem,
   deleteRange,
-  hold,
   ioError,
   type Meta,
-  makeDatabase,
-  mapOpenError,
   putMeta,
-  readMeta,
   release,
   syncOpt,
   writeOps,
@@ -33,9 +27,7 @@ import { ColdCache } from './cache.ts';
 import { RecordCodec } from './codec.ts';
 import { Commits } from './commit.ts';
 import {
-  BLOCK_SIZE,
   idOfRecordKey,
-  LAYOUT_VERSION,
   metaKey,
   RECORD_RANGE,
   recordKey,
@@ -43,7 +35,7 @@ import {
   SNAPSHOT_CHUNK,
   SNAPSHOT_RANGE,
 } from './layout.ts';
-import { cleanV1, migrateV1 } from './migrate.ts';
+import { openDatabase, UNDO_BATCH } from './open.ts';
 import {
   type ColdMemoryPart,
   type ColdOptions,
@@ -53,16 +45,6 @@ import {
 } from './options.ts';
 import { ColdReads } from './reads.ts';
 import { Shape } from './shape.ts';
-
-/**
- * LevelDB's block cache (native memory, outside V8). 2 MiB keeps a store of the Debian
- * index under ~12 MB in all; a larger cache speeds uncached reads (measured on idle
- * hardware: 1 MiB → 190 k, 8 MiB → 350 k raw getSync/s), so it is an option.
- */
-const DEFAULT_LEVEL_CACHE = 2 * 1024 * 1024;
-const DEFAULT_WRITE_BUFFER = 1024 * 1024;
-/** Entries deleted per batch when a failed atomic ingest is undone. */
-const UNDO_BATCH = 4096;
 
 /** How the hot tier was brought back on open (for tests and `leanrec stats`). */
 export type OpenMode = 'new' | 'snapshot' | 'rebuild';
@@ -135,91 +117,8 @@ export class ColdTier {
     schema: AnySchema,
     options: ColdOptions & { snapshotChunkBytes?: number | undefined },
   ): Promise<ColdTier> {
-    // Checked before a Level instance exists: an instance opens itself in a microtask
-    // (abstract-level's deferred open), which would drop the lock (backend.ts).
-    const lockPath = hold(options.path);
-    const cacheSize = options.levelCacheBytes ?? DEFAULT_LEVEL_CACHE;
-    const writeBufferSize = options.levelWriteBufferBytes ?? DEFAULT_WRITE_BUFFER;
-    const dbOptions = {
-      keyEncoding: 'view',
-      valueEncoding: 'view',
-      cacheSize,
-      writeBufferSize,
-      blockSize: BLOCK_SIZE,
-    } as const;
-    let db: Database | undefined;
-    try {
-      db = await makeDatabase(options, dbOptions);
-      const problem = databaseProblem(db);
-      if (problem !== undefined) throw new LeanrecError('E_ARGUMENT', `openStore: ${problem}`);
-      await db.open();
-    } catch (err) {
-      // A database refused here may have begun to open itself: it is closed again.
-      if (err instanceof LeanrecError) await db?.close?.().catch(() => undefined);
-      release(lockPath);
-      throw mapOpenError(err, options.path);
-    }
-    const where = options.path ?? '(memory)';
-    try {
-      const meta = await readMeta(db);
-      const sync = options.sync === true;
-      const ops: BatchOp[] = [];
-      if (meta.schema === undefined) {
-        meta.schema = schema.descriptor;
-        meta.since = schema.groups.map(() => 0);
-        meta.gen = 0;
-        meta.layout = LAYOUT_VERSION;
-        ops.push(
-          putMeta('layout', LAYOUT_VERSION),
-          putMeta('schema', meta.schema),
-          putMeta('since', meta.since),
-          putMeta('gen', 0),
-        );
-      } else {
-        const layout = meta.layout ?? 1;
-        if (layout > LAYOUT_VERSION || !Number.isSafeInteger(layout) || layout < 1)
-          throw new LeanrecError(
-            'E_SCHEMA',
-            `the database at ${where} has layout version ${String(layout)}, written by a newer leanrec; this version reads layout versions 1 to ${LAYOUT_VERSION}`,
-          );
-        if (JSON.stringify(meta.schema) !== JSON.stringify(schema.descriptor)) {
-          const diffs = schemaDifferences(meta.schema, schema.descriptor);
-          if (diffs.length > 0)
-            throw new LeanrecError(
-              'E_SCHEMA',
-              `the database at ${where} was written with an incompatible schema: ${diffs.join('; ')}`,
-            );
-        }
-        const migrate = { batch: options._migrateBatch, onStep: options._onMigrate };
-        if (layout === 1) await migrateV1(db, meta.schema.groups.length, migrate);
-        else if (meta.migrate !== undefined) await cleanV1(db, migrate);
-        meta.layout = LAYOUT_VERSION;
-        if (JSON.stringify(meta.schema) !== JSON.stringify(schema.descriptor)) {
-          const since = meta.since ?? [];
-          for (let g = since.length; g < schema.groups.length; g++) since.push(meta.next ?? 0);
-          meta.since = since;
-          meta.schema = schema.descriptor;
-          ops.push(putMeta('schema', meta.schema), putMeta('since', since));
-        }
-      }
-      if (ops.length > 0) await writeOps(db, ops, sync);
-      // An atomic ingest died before its last batch: its staged records go, and with
-      // them any reason to trust the snapshot (the hot tier is rebuilt from what stays).
-      const recovered = meta.pending !== undefined;
-      if (recovered) {
-        await deleteRange(db, recordsFrom(meta.pending!), UNDO_BATCH, (o) =>
-          writeOps(db!, o, sync),
-        );
-        await writeOps(db, [{ type: 'del', key: metaKey('pending') }], sync);
-        delete meta.pending;
-      }
-      const levelBytes = options.path === undefined ? 0 : cacheSize + writeBufferSize;
-      return new ColdTier(db, schema, meta, options, levelBytes, lockPath, recovered);
-    } catch (err) {
-      await db.close().catch(() => undefined);
-      release(lockPath);
-      throw ioError(err, `opening the database at ${where}`);
-    }
+    const o = await openDatabase(schema, options);
+    return new ColdTier(o.db, schema, o.meta, options, o.levelBytes, o.lockPath, o.recovered);
   }
 
   // ── what the store restores the hot tier from ───────────────────────────
