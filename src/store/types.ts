@@ -47,7 +47,10 @@ export interface StoreMemory {
   total: number;
   /** The hot tier: columns, bitsets, string pool, key and secondary indexes. */
   hot: number;
-  /** The cold-record cache's current bytes (encoded size of cached groups). */
+  /**
+   * The cold-record cache's current bytes: what its decoded groups take in V8's heap (the
+   * bytes of the last record read are the part `cache:last-record`, in `total`).
+   */
   cache: number;
   /** Entries in the cold-record cache. */
   cacheEntries: number;
