@@ -32,28 +32,35 @@
  *   'h' id:u32be → hot fields;  'c' group:u8 id:u32be → one cold group;
  * each value a FORMAT_V1 codec value. `open` migrates it in place (migrate.ts).
  *
- * DESIGN: why one entry per record, measured on the Debian index (63,440 records,
- * random `getSync`, 2 MiB block cache; bench/cold-layout.ts prints these figures):
- * - a `getSync` costs a fixed ≈ 2.3–3.8 µs however small the value (the same key read
- *   again and again runs at 260–440 k/s), and ≈ 8–10 µs for keys in different blocks.
- *   A W5 fetch (two groups of one record) paid that twice in version 1; one entry per
- *   record pays it once, and a view that reads several groups of one record in a row
- *   reuses the bytes it read (reads.ts): the number of gets per record is the lever.
- *   Putting a record's groups side by side under separate keys ('c' id group) read no
- *   faster than 'c' group id: co-location alone does not help.
- * - segments, not one msgpack map: a verify reads only `relations`, a W5 fetch the
- *   groups it names; decoding the record's largest group (control: descriptions) to
- *   read a list of dependencies would cost more than the get.
+ * DESIGN: why one entry per record. Measured on the Debian index (63,440 records) with
+ * bench/cold-layout.ts: random `getSync` of the W5 key sequence plus decoding `control`
+ * and `relations`, 2 MiB block cache, variants in turns in one process; two sittings on
+ * a shared 2-core host (load 9.2 and 5.1), figures of the second, first in brackets:
+ * - the number of gets per record is the lever. A `getSync` costs a fixed ≈ 2.3–3.8 µs
+ *   however small the value (issue #12's measurements), and a W5 fetch of two groups
+ *   paid it twice in layout 1. One entry per record: 95 k records/s against 44 k for
+ *   'h'/'c' entries at 4 KiB blocks, 2.15× [1.81×]. A view that reads several groups of
+ *   one record in a row reuses the bytes it read (reads.ts), so it pays one get too.
+ *   (Issue #12 also measured 'c' id group — groups side by side under separate keys — at
+ *   the rate of 'c' group id: co-location alone does not help.)
+ * - segments, not one msgpack map: a read decodes only the groups it names (a verify
+ *   reads `relations` without decoding descriptions).
  * - the hot part rides in the same entry: a write puts one entry per record instead of
- *   1 + groups, a delete deletes one, and the rebuild after a crash (rare) iterates
- *   whole records but decodes only their hot segment.
- * - block size: see BLOCK_SIZE below. Compression stays on (snappy): off, the store
- *   grows from 28 to 47 MB and reads did not get faster (63 k/s at 4 KiB blocks).
+ *   1 + groups, a delete deletes one; the rebuild after a crash (rare) iterates whole
+ *   records but decodes only their hot segment.
+ * - block size (BLOCK_SIZE): 512 B 89 k [15 k], 1 KiB 95 k [40 k], 2 KiB 94 k [23 k],
+ *   4 KiB 89 k [30 k] records/s; on disk after a compaction 30.3, 30.3, 26.7, 24.1 MB.
+ *   1 KiB was fastest in both sittings (issue #12 measured 1.3–2.5× over 4 KiB on
+ *   layout 1), at 26 % more disk than 4 KiB.
+ * - compression stays on (snappy): off, 4 KiB blocks read 108 k [44 k] records/s, the
+ *   fastest, but the store grows from 24 to 42 MB; not worth 75 % more disk here.
  * - classic-level exposes no bloom filter (its options: cache, write buffer, block
  *   size, restart interval, file size, compression), so none is configured.
- * - sequential reads of one group over all records (verify, export) read whole records
- *   now: more bytes per block, but the same number of gets, and snappy decompression
- *   of the extra bytes costs less than the gets (measured in bench/cold-layout.ts).
+ * - the cost: a scan of one group over all records reads whole records. A raw iterator
+ *   pass decoding `relations` ran at 141 k [41 k] records/s against 228 k [92 k] for
+ *   layout 1's 'c' entries (0.62×). Through `loadMany` (getMany of 256 records, as
+ *   verify reads) the difference is lost in the gets: `verifyDependencies` took 0.68×,
+ *   1.21× and 0.88× of layout 1's time in three interleaved runs of the suite.
  *
  * Every codec value starts with a format byte (see codec.ts), so bytes from another
  * format are detected rather than misread.
@@ -69,10 +76,9 @@ const S = 0x73; // 's'
 export const LAYOUT_VERSION = 2;
 
 /**
- * LevelDB block size of the built-in database. Random reads of whole records (≈ 450
- * bytes each, compressed) ran fastest with 1 KiB blocks: the issue's measurements on the
- * version-1 layout gave 1.3–2.5× the rate of 4 KiB blocks (512 ≈ 1 KiB, 2 KiB ≈ 65 k/s),
- * for 30 MB on disk instead of 28; bench/cold-layout.ts repeats that on this layout.
+ * LevelDB block size of the built-in database: 1 KiB, the fastest for random reads of
+ * whole records (≈ 480 bytes of disk each) in both sittings of bench/cold-layout.ts (see
+ * the DESIGN notes above).
  */
 export const BLOCK_SIZE = 1024;
 
