@@ -59,8 +59,11 @@
  * - the cost: a scan of one group over all records reads whole records. A raw iterator
  *   pass decoding `relations` ran at 141 k [41 k] records/s against 228 k [92 k] for
  *   layout 1's 'c' entries (0.62×). Through `loadMany` (getMany of 256 records, as
- *   verify reads) the difference is lost in the gets: `verifyDependencies` took 0.68×,
- *   1.21× and 0.88× of layout 1's time in three interleaved runs of the suite.
+ *   verify reads) `verifyDependencies` took 1.32×, 1.18× and 1.30× of layout 1's time in
+ *   three interleaved runs of the suite's contenders (load 3–4.5), and its peak RSS
+ *   above its start rose from 12–22 MB to 35–56 MB (whole records are copied out of
+ *   LevelDB). An iterator over the range instead of getMany was no faster and peaked
+ *   at ≈ 50 MB. This is the price of one get per random fetch; see issue #12's report.
  *
  * Every codec value starts with a format byte (see codec.ts), so bytes from another
  * format are detected rather than misread.
