@@ -118,7 +118,14 @@ export class ColdTier {
     options: ColdOptions & { snapshotChunkBytes?: number | undefined },
   ): Promise<ColdTier> {
     const o = await openDatabase(schema, options);
-    return new ColdTier(o.db, schema, o.meta, options, o.levelBytes, o.lockPath, o.recovered);
+    try {
+      // The codec checks `m structures` here (E_CORRUPT): the database is closed again.
+      return new ColdTier(o.db, schema, o.meta, options, o.levelBytes, o.lockPath, o.recovered);
+    } catch (err) {
+      await o.db.close().catch(() => undefined);
+      release(o.lockPath);
+      throw err;
+    }
   }
 
   // ── what the store restores the hot tier from ───────────────────────────

@@ -511,3 +511,25 @@ test('an invalid record fails its batch: nothing of that batch is stored, earlie
     await again.close();
   });
 });
+
+test('undecodable shared structures: E_CORRUPT at open, and the directory is released', async () => {
+  await withDir(async (dir) => {
+    const store = await openStore(Small, { path: dir });
+    await store.ingest([smallRecord(1)]);
+    await store.close();
+    const raw = rawDb(dir);
+    await raw.open();
+    const good = (await raw.get(metaKey('structures')))!;
+    await raw.put(metaKey('structures'), Uint8Array.of(0x05)); // the number 5, not a list
+    await raw.close();
+    await rejectsWith(openStore(Small, { path: dir }), 'E_CORRUPT', 'structures');
+    // Not held by the failed open: the repaired store opens in this process.
+    const r2 = rawDb(dir);
+    await r2.open();
+    await r2.put(metaKey('structures'), good);
+    await r2.close();
+    const again = await openStore(Small, { path: dir });
+    assert.deepStrictEqual(again.get({ name: 'rec-1' })?.record(), smallRecord(1));
+    await again.close();
+  });
+});
