@@ -5,13 +5,11 @@
  * relation field that does not parse becomes a finding without hiding the rest.
  */
 import { LeanrecError } from '../errors.ts';
-import type { Store } from '../store/store.ts';
 import { flatCopy } from '../util/utf8.ts';
 import { parseRelations, type Relation } from './relations.ts';
-import { type debianPackages, PACKAGE_RELATIONS } from './schemas.ts';
+import { PACKAGE_RELATIONS } from './schemas.ts';
+import type { PackageIndex } from './verify-index.ts';
 import { satisfies } from './version.ts';
-
-type PackagesStore = Store<typeof debianPackages>;
 
 /** What identifies a package in a finding. */
 export interface PackageId {
@@ -36,18 +34,33 @@ export type RelationValues = Readonly<Record<string, unknown>>;
  */
 type Provision = string | true;
 
+/** A group no real package satisfies, waiting for every Provides to be known. */
+interface Deferred {
+  pkg: PackageId;
+  field: string;
+  /** The field's text and the group's position in it (its written form is made only for a finding). */
+  text: string;
+  group: number;
+  relations: Relation[];
+}
+
 /**
- * Dependency checking against the real packages of `store` (its hot tier) and the
+ * Dependency checking against the real packages of a {@link PackageIndex} and the
  * Provides collected with {@link addProvides}.
+ *
+ * Most groups are satisfied by a real package, which does not depend on any Provides: a
+ * group is decided at once when one of its alternatives names a real package that fits.
+ * Until {@link providesComplete} is set, any other group is kept (its parsed
+ * alternatives, a few thousand on the Debian index) and decided by {@link finish}, so
+ * one pass over the relations does what took one pass for Provides and one for checks.
  */
 export class Checker {
-  readonly #store: PackagesStore;
+  #index: PackageIndex | undefined;
   /**
    * The index's own architecture (`amd64`): qualifiers naming it are stripped like
-   * `:any` and `:native`. Undefined when the index only holds `all`. Set before
-   * {@link check}; {@link addProvides} does not depend on it.
+   * `:any` and `:native`. Undefined when the index only holds `all`.
    */
-  own: string | undefined;
+  #own: string | undefined;
   /**
    * Provided names → provisions, under `name` for a provider of architecture `all` and
    * `name:arch` for the others (package names cannot hold `:`), so that a qualified
@@ -58,9 +71,27 @@ export class Checker {
   readonly #provided = new Map<string, Provision | Provision[]>();
   /** The architectures of the providers besides `all` (one in a single-architecture index). */
   readonly #providerArches: string[] = [];
+  /** Groups to decide once every Provides is known, in the order they were checked. */
+  readonly #deferred: Deferred[] = [];
+  /**
+   * True once {@link addProvides} has seen every package: {@link check} then decides
+   * every group at once (the order of the findings stays that of the groups).
+   */
+  providesComplete = false;
 
-  constructor(store: PackagesStore) {
-    this.#store = store;
+  /**
+   * Without `index` (its packages not known yet), only {@link addProvides} may be
+   * called until {@link usePackages} gives it.
+   */
+  constructor(index?: PackageIndex, own?: string) {
+    this.#index = index;
+    this.#own = own;
+  }
+
+  /** The real packages and the own architecture (see the constructor). */
+  usePackages(index: PackageIndex, own: string | undefined): void {
+    this.#index = index;
+    this.#own = own;
   }
 
   /**
@@ -88,7 +119,8 @@ export class Checker {
 
   /**
    * Appends to `out` every unsatisfied group and malformed field among `fields` of
-   * `pkg`. A malformed Provides is left to {@link addProvides}, which reported it.
+   * `pkg` (or keeps a group for {@link finish}, see the class). A malformed Provides is
+   * left to {@link addProvides}, which reported it.
    */
   check(
     pkg: PackageId,
@@ -96,29 +128,73 @@ export class Checker {
     fields: readonly (keyof typeof PACKAGE_RELATIONS)[],
     out: Finding[],
   ): void {
+    let id: PackageId | undefined;
     for (const field of fields) {
       const text = rel[PACKAGE_RELATIONS[field]];
       if (typeof text !== 'string') continue;
-      const { groups, written, malformed } = parseField(text, field, pkg);
+      const { groups, malformed } = parseField(text, field, pkg);
       if (malformed !== undefined && field !== 'Provides') out.push(malformed);
       for (let i = 0; i < groups.length; i++) {
         const relations = groups[i];
-        if (relations === undefined || relations.some((alt) => this.#satisfied(alt))) continue;
-        out.push({ ...idOf(pkg), field, group: flatCopy(written(i)) });
+        if (relations === undefined || this.#anyReal(relations)) continue;
+        if (this.providesComplete) {
+          if (!this.#anyProvided(relations))
+            out.push({ ...idOf(pkg), field, group: flatCopy(writtenGroup(text, i)) });
+          continue;
+        }
+        id ??= idOf(pkg);
+        this.#deferred.push({ pkg: id, field, text, group: i, relations });
       }
     }
   }
 
-  #satisfied(alt: Relation): boolean {
+  /** Decides the groups {@link check} kept; call once every Provides is known. */
+  finish(out: Finding[]): void {
+    this.providesComplete = true;
+    for (const d of this.#deferred)
+      if (!this.#anyProvided(d.relations))
+        out.push({ ...d.pkg, field: d.field, group: flatCopy(writtenGroup(d.text, d.group)) });
+    this.#deferred.length = 0;
+  }
+
+  /** Groups kept for {@link finish} so far. */
+  get deferred(): number {
+    return this.#deferred.length;
+  }
+
+  /** The architecture a qualifier restricts an alternative to, or undefined for none. */
+  #qualifier(alt: Relation): string | undefined {
     const q = alt.archQualifier;
     // apt: `:any`, `:native` and the index's own architecture are stripped; any other
     // qualifier stays, and only a package of that architecture matches it.
-    const arch = q === undefined || q === 'any' || q === 'native' || q === this.own ? undefined : q;
-    for (const real of this.#store.where({ package: alt.name }, { reuse: true })) {
-      if (arch !== undefined && real.architecture !== arch) continue;
+    return q === undefined || q === 'any' || q === 'native' || q === this.#own ? undefined : q;
+  }
+
+  /** Whether a real package satisfies one of `relations`. */
+  #anyReal(relations: readonly Relation[]): boolean {
+    for (let a = 0; a < relations.length; a++) if (this.#real(relations[a]!)) return true;
+    return false;
+  }
+
+  /** Whether a provider satisfies one of `relations`. */
+  #anyProvided(relations: readonly Relation[]): boolean {
+    for (let a = 0; a < relations.length; a++) if (this.#provides(relations[a]!)) return true;
+    return false;
+  }
+
+  #real(alt: Relation): boolean {
+    const arch = this.#qualifier(alt);
+    const index = this.#index!;
+    for (let i = index.first(alt.name); i >= 0; i = index.next(i)) {
+      if (arch !== undefined && index.architecture(i) !== arch) continue;
       if (alt.op === undefined || alt.version === undefined) return true;
-      if (satisfies(real.version, alt.op, alt.version)) return true;
+      if (satisfies(index.version(i), alt.op, alt.version)) return true;
     }
+    return false;
+  }
+
+  #provides(alt: Relation): boolean {
+    const arch = this.#qualifier(alt);
     if (arch !== undefined) return this.#providedAs(`${alt.name}:${arch}`, alt);
     // Unqualified: a provider of any architecture (Multi-Arch is not modelled).
     if (this.#providedAs(alt.name, alt)) return true;
@@ -154,26 +230,24 @@ export function checkArchitecture(given: unknown): string {
 
 /**
  * The index's own architecture: `given`, else the one architecture besides `all` that
- * the store's records carry (undefined when there is none).
+ * the packages carry (undefined when there is none).
  * @throws LeanrecError `E_ARGUMENT` (field `architecture`) when there are several and
  *   none is given, or `given` is not an architecture name.
  */
 export function ownArchitecture(
-  store: PackagesStore,
+  index: PackageIndex,
   given: string | undefined,
 ): string | undefined {
   if (given !== undefined) return checkArchitecture(given);
-  const seen = new Set<string>();
-  for (const view of store.where(undefined, { reuse: true }))
-    if (view.architecture !== 'all') seen.add(view.architecture);
-  if (seen.size > 1)
+  const seen = index.architectures.filter((a) => a !== 'all');
+  if (seen.length > 1)
     throw new LeanrecError(
       'E_ARGUMENT',
       `verify: the packages have several architectures (${[...seen].sort().join(', ')}); ` +
         'name the index\'s own with the "architecture" option',
       { field: 'architecture' },
     );
-  return seen.values().next().value;
+  return seen[0];
 }
 
 /** A copy of the key that does not keep the parser's input chunk alive (see flatCopy). */
@@ -189,10 +263,13 @@ function idOf(pkg: PackageId): PackageId {
 interface ParsedField {
   /** One entry per comma-separated group: its alternatives, or undefined when malformed. */
   groups: (Relation[] | undefined)[];
-  /** Group `i` as written, whitespace runs folded to one space (computed on demand). */
-  written: (i: number) => string;
   /** The finding when the field does not parse. */
   malformed?: Finding;
+}
+
+/** Group `i` of a relation field as written, whitespace runs folded to one space. */
+function writtenGroup(text: string, i: number): string {
+  return fold(text.split(',')[i] ?? '');
 }
 
 /**
@@ -202,13 +279,8 @@ interface ParsedField {
  * segment is a group and the well-formed ones are still checked.
  */
 function parseField(text: string, field: string, pkg: PackageId): ParsedField {
-  let split: string[] | undefined;
-  const written = (i: number): string => {
-    split ??= text.split(',').map(fold);
-    return split[i] ?? '';
-  };
   try {
-    return { groups: parseRelations(text, field), written };
+    return { groups: parseRelations(text, field) };
   } catch (err) {
     if (!(err instanceof LeanrecError)) throw err;
     const segments = text.split(',');
@@ -227,10 +299,10 @@ function parseField(text: string, field: string, pkg: PackageId): ParsedField {
     const malformed: Finding = {
       ...idOf(pkg),
       field,
-      group: flatCopy(first < 0 ? fold(text) : written(first)),
+      group: flatCopy(first < 0 ? fold(text) : writtenGroup(text, first)),
       malformed: err.message,
     };
-    return { groups, written, malformed };
+    return { groups, malformed };
   }
 }
 
