@@ -25,11 +25,12 @@ const BATCH = 10;
 /** Records 0…n-1, counting how many the ingest has taken; `bad` gives an invalid one there. */
 function source(n: number, bad = -1, throwAt = -1) {
   const taken = { count: 0 };
-  async function* gen() {
+  async function* gen(): AsyncGenerator<ReturnType<typeof rec>> {
     for (let k = 0; k < n; k++) {
       if (k === throwAt) throw new Error('source failed');
       taken.count++;
-      yield k === bad ? { k, note: 5 } : rec(k);
+      // An invalid record, as a source that is not typed could yield it.
+      yield k === bad ? ({ k, note: 5 } as unknown as ReturnType<typeof rec>) : rec(k);
     }
   }
   return { taken, records: gen() };
