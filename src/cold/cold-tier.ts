@@ -406,19 +406,21 @@ export class ColdTier {
     const ops: BatchOp[] = [];
     if (pending !== undefined) ops.push(putMeta('pending', pending));
     const groups = this.#schema.groups;
+    // A database on disk copies each value when it takes the batch: the values can be
+    // views into the codec's pack buffer. One in memory keeps them: each owns its bytes.
+    const codec = this.#codec;
+    const encode = this.#persistent
+      ? (v: unknown) => codec.encodeView(v)
+      : (v: unknown) => codec.encode(v);
     try {
       for (const p of plan) {
         if (p.superseded) continue;
-        ops.push({
-          type: 'put',
-          key: hotKey(p.id),
-          value: this.#codec.encode(this.#hotShape.toStored(p.rec)),
-        });
+        ops.push({ type: 'put', key: hotKey(p.id), value: encode(this.#hotShape.toStored(p.rec)) });
         for (const g of groups)
           ops.push({
             type: 'put',
             key: coldKey(g.code, p.id),
-            value: this.#codec.encode(this.#groupShapes[g.code]!.toStored(p.rec)),
+            value: encode(this.#groupShapes[g.code]!.toStored(p.rec)),
           });
       }
     } catch (cause) {

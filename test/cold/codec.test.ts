@@ -210,3 +210,29 @@ test('crafted 4 GB length prefixes → E_CORRUPT quickly, without a huge allocat
   assert.ok(after.rss - before.rss < 256 * 1024 * 1024, `rss grew by ${after.rss - before.rss}`);
   assert.ok(after.arrayBuffers - before.arrayBuffers < 64 * 1024 * 1024);
 });
+
+test('encodeView: views into the pack buffer that later encodes never change, decodable, format byte first', () => {
+  const value = fc.dictionary(
+    fc.string({ minLength: 1, maxLength: 6 }).filter((k) => k !== '__proto__'),
+    fc.oneof(
+      fc.integer(),
+      fc.string({ maxLength: 3000 }),
+      fc.array(fc.integer(), { maxLength: 4 }),
+    ),
+    { maxKeys: 5, noNullPrototype: true },
+  );
+  fc.assert(
+    fc.property(fc.array(value, { minLength: 1, maxLength: 60 }), (values) => {
+      const c = new RecordCodec();
+      // Mixed with owned encodes: both use the same pack buffer.
+      const out = values.map((v, i) => (i % 3 === 2 ? c.encode(v) : c.encodeView(v)));
+      const copies = out.map((b) => b.slice());
+      out.forEach((b, i) => {
+        assert.deepEqual(b, copies[i]);
+        assert.equal(b[0], FORMAT_V1);
+        assert.deepEqual(c.decode(b, what), values[i]);
+      });
+    }),
+    { numRuns: 100 },
+  );
+});
