@@ -423,9 +423,9 @@ export class Store<S extends AnySchema> {
       }
       await settle();
     } catch (err) {
-      // The write under way settles first; if it failed, its error is the one to report
-      // (it is the earlier batch), else this one.
-      if (inflight !== undefined) await inflight;
+      // The write under way settles first (and is reported to onBatch when it stands);
+      // if it failed, its error is the one to report (it is the earlier batch), else this one.
+      await settle();
       throw err;
     }
   }

@@ -84,14 +84,21 @@ for (const atomic of [false, true])
     await onDisk(async (dir) => {
       const store = await openStore(S, { path: dir });
       const { records } = source(40, 15);
+      const acked: number[] = [];
       await assert.rejects(
-        store.ingest(records, { batchSize: BATCH, atomic }),
+        store.ingest(records, {
+          batchSize: BATCH,
+          atomic,
+          onBatch: (p) => acked.push(p.written),
+        }),
         (err: unknown) =>
           isLeanrecError(err, 'E_INVALID_RECORD') &&
           err.index === 15 &&
           err.field === 'note' &&
           err.written === (atomic ? undefined : 10),
       );
+      // The first batch was acknowledged before the error ended the ingest.
+      assert.deepEqual(acked, [10]);
       assert.equal(store.size, atomic ? 0 : 10);
       await store.close();
       assert.deepEqual(await keysIn(dir), atomic ? [] : range(10));
