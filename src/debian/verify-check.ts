@@ -142,6 +142,7 @@ export class Checker {
       if (typeof text !== 'string') continue;
       const { groups, malformed } = parseField(text, field, pkg);
       if (malformed !== undefined && field !== 'Provides') out.push(malformed);
+      let segments: string[] | undefined;
       for (let i = 0; i < groups.length; i++) {
         const relations = groups[i];
         if (relations === undefined || this.#anyReal(relations)) continue;
@@ -150,7 +151,9 @@ export class Checker {
             out.push({ ...idOf(pkg), field, group: flatCopy(writtenGroup(text, i)) });
           continue;
         }
-        const written = writtenGroup(text, i);
+        // The field is split once, for its first deferred group.
+        segments ??= text.split(',');
+        const written = fold(segments[i] ?? '');
         let d = this.#deferred.get(written);
         if (d === undefined) {
           d = { relations: reparsed(written, field, relations), checks: [] };
