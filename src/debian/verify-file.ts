@@ -16,6 +16,7 @@ import { readPackages } from './read.ts';
 import { debianPackages } from './schemas.ts';
 import { checkOptions, sortFindings, type Unsatisfied, type VerifyOptions } from './verify.ts';
 import { Checker, type Finding, ownArchitecture } from './verify-check.ts';
+import { PackageIndex } from './verify-index.ts';
 
 /** What {@link verifyIndexFile} found. */
 export interface IndexVerification {
@@ -48,7 +49,7 @@ export async function verifyIndexFile(
   const { fields } = checkOptions(options);
   const store = await openStore(debianPackages, { cold: false });
   try {
-    const checker = new Checker(store);
+    const checker = new Checker();
     const out: Finding[] = [];
     // Pass 1: the hot tier, and what each package Provides.
     async function* providing() {
@@ -62,7 +63,9 @@ export async function verifyIndexFile(
     // survives V8's young-generation collections; on the Debian index the whole verify
     // peaked at 167 MB RSS with batches of 1000 and 154 MB with 64.
     await store.ingest(providing(), { batchSize: 64 });
-    checker.own = ownArchitecture(store, options.architecture);
+    const index = PackageIndex.fromStore(store);
+    checker.usePackages(index, ownArchitecture(index, options.architecture));
+    checker.providesComplete = true;
     // Pass 2: every package's relation fields, as they stream by.
     for await (const r of readPackages(path, { file: path })) checker.check(r, r, fields, out);
     return { findings: sortFindings(out), packages: store.size };

@@ -3,16 +3,19 @@
  * `snapshot verify`: every OR-group of the chosen relation fields of every package must
  * be satisfied by some package in the store.
  *
- * It runs from the hot tier plus the `relations` group loaded in batches (`loadMany`):
- * pass 1 collects what each package Provides (name → provided versions), pass 2 checks
- * each group (the rules are in verify-check.ts). Real packages are found through the
- * secondary index on `package`. The index is never materialised as objects.
+ * It runs from the hot tier plus the `relations` group, read once, in batches
+ * (`loadMany`, rows in order). The real packages come from the hot tier alone, indexed
+ * by name before the relations are read (verify-index.ts); the relations then give what
+ * each package Provides and the groups to check in the same pass: a group a real
+ * package satisfies is decided at once, the others once every Provides is known (the
+ * rules are in verify-check.ts). The records are never materialised as objects.
  */
 import { LeanrecError } from '../errors.ts';
 import type { Store } from '../store/store.ts';
 import type { RecordView } from '../store/types.ts';
 import { type debianPackages, PACKAGE_RELATIONS } from './schemas.ts';
 import { Checker, checkArchitecture, type Finding, ownArchitecture } from './verify-check.ts';
+import { PackageIndex } from './verify-index.ts';
 
 type PackagesStore = Store<typeof debianPackages>;
 type View = RecordView<typeof debianPackages>;
@@ -95,14 +98,15 @@ export async function verifyDependencies(
   options: VerifyOptions = {},
 ): Promise<Unsatisfied[]> {
   const { fields, batchSize } = checkOptions(options);
-  const checker = new Checker(store);
-  checker.own = ownArchitecture(store, options.architecture);
+  const index = PackageIndex.fromStore(store);
+  const checker = new Checker(index, ownArchitecture(index, options.architecture));
   const out: Finding[] = [];
   await eachBatch(store, batchSize, (view, rel) => {
     const m = checker.addProvides(view, rel);
     if (m !== undefined) out.push(m);
+    checker.check(view, rel, fields, out);
   });
-  await eachBatch(store, batchSize, (view, rel) => checker.check(view, rel, fields, out));
+  checker.finish(out);
   return sortFindings(out);
 }
 

@@ -89,7 +89,7 @@ export interface StoreOptions {
 
 /** Options of `ingest` and `putMany`. */
 export interface WriteOptions {
-  /** Records per atomic batch. @defaultValue 1000 */
+  /** Records per atomic batch. @defaultValue 250 */
   batchSize?: number;
   /**
    * What an invalid record does: `'throw'` fails its batch (which writes nothing;
@@ -104,8 +104,8 @@ export interface WriteOptions {
    * an exception from the iterator, an invalid record with `onInvalid: 'throw'`, a
    * database error), the store is left exactly as it was before the call — in memory,
    * after a reopen, and after a crash (the next open undoes what a killed ingest had
-   * staged). Batches are still written one at a time: memory stays bounded by one
-   * batch, plus 4 bytes per replaced record and the replaced records' old hot rows until
+   * staged). Batches are still written one at a time: memory stays bounded by two
+   * batches (the one written and the next), plus 4 bytes per replaced record and the replaced records' old hot rows until
    * the ingest ends. Reads during the ingest see the records staged so far; other
    * writes called meanwhile wait until it ends (so the source must not wait for one). A
    * replaced record gets a new id; its old entries are deleted in the ingest's last
@@ -145,4 +145,13 @@ export interface WriteResult {
   batches: number;
 }
 
-export const DEFAULT_BATCH_SIZE = 1000;
+/**
+ * Records per ingest batch. Two batches are held while one is written (see
+ * `Store.ingest`); measured on the Debian index (63,440 records, on disk): peak RSS
+ * during ingest above the process's start ≈ 70 MB for 64–250, 77–86 MB for 500,
+ * 94–114 MB for 1,000, 138–148 MB for 2,000 and 191–203 MB for 4,000, with no
+ * difference in time above the machine's noise (with `sync: true` either, the fsync
+ * of a batch overlapping the reading of the next). Smaller batches only add per-batch
+ * work (metadata, a write call).
+ */
+export const DEFAULT_BATCH_SIZE = 250;

@@ -1,8 +1,8 @@
 /**
  * An atomic ingest (`ingest(source, { atomic: true })`): all of its records or none.
  *
- * The source is still read and written one batch at a time (one LevelDB batch each, one
- * batch of records in memory), so the records are *staged* where the store keeps its
+ * The source is still read and written one batch at a time (one LevelDB batch each, at
+ * most two batches of records in memory: the one written and the next), so the records are *staged* where the store keeps its
  * records anyway, in a form that one last batch can make final and that can always be
  * undone:
  *
@@ -31,7 +31,7 @@
  * persisted with each batch, so the stored structure list and the codec's stay equal, and
  * an unused structure or enum value reads back no record differently.
  *
- * Memory: one batch, plus 4 bytes per replaced record (`hidden`). The commit batch holds
+ * Memory: two batches, plus 4 bytes per replaced record (`hidden`). The commit batch holds
  * one delete per replaced record and cold group (in LevelDB's batch, not in JS). The
  * replaced records' rows end as ordinary tombstones, reused by later inserts (a whole
  * index ingested again leaves one per record: 70 → 107 B per record of hot memory on the

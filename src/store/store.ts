@@ -35,6 +35,12 @@ export interface PlannedWrite {
   readonly hides: number;
 }
 
+/** A batch of an ingest after validation: its valid records, and how many were skipped. */
+interface ValidBatch {
+  readonly records: Record<string, unknown>[];
+  readonly skipped: number;
+}
+
 /** Options of {@link Store.where}. */
 export interface WhereOptions {
   /**
@@ -280,7 +286,8 @@ export class Store<S extends AnySchema> {
 
   /**
    * Reads records from any iterable or async iterable (e.g. a parser) and writes them in
-   * atomic batches. Holds at most one batch in memory. After the last batch, frees the
+   * atomic batches. While the database writes a batch (on its own thread), the next one
+   * is read and validated: at most two batches are held in memory. After the last batch, frees the
    * string pool's interning table (it is rebuilt on the next write).
    *
    * With `{ atomic: true }` (see {@link WriteOptions.atomic}) a failure part-way leaves
@@ -340,8 +347,8 @@ export class Store<S extends AnySchema> {
       return this.#exclusive(async () => {
         const staging = new Staging(this.#tier.nextId);
         try {
-          await this.#readBatches(source, batchSize, options, result, (batch, start) =>
-            this.#writeBatch(batch, start, onInvalid, result, staging),
+          await this.#pipeline(source, batchSize, onInvalid, options, result, (batch) =>
+            this.#writeBatch(batch, result, staging),
           );
           await staging.commit(this.#tier, this.#cold);
         } catch (err) {
@@ -357,8 +364,8 @@ export class Store<S extends AnySchema> {
         return result;
       });
     try {
-      await this.#readBatches(source, batchSize, options, result, (batch, start) =>
-        this.#exclusive(() => this.#writeBatch(batch, start, onInvalid, result, undefined)),
+      await this.#pipeline(source, batchSize, onInvalid, options, result, (batch) =>
+        this.#exclusive(() => this.#writeBatch(batch, result, undefined)),
       );
     } catch (err) {
       throw withWritten(err, result.written);
@@ -367,31 +374,82 @@ export class Store<S extends AnySchema> {
     return result;
   }
 
-  /** Reads `source` in batches of `batchSize` and hands each to `write`, one at a time. */
-  async #readBatches(
+  /**
+   * Reads `source` in batches of `batchSize`, validates each and hands it to `write`,
+   * one at a time, in order. The database writes a batch on its own thread: while it
+   * does, the next batch is read and validated here, and only then is the write awaited
+   * (so at most two batches are held: the one being written and the one being read).
+   * Whatever ends the ingest (the source, an invalid record, a failed write), it ends
+   * only once the write under way has settled, and a failed write ends it before the
+   * error of any later batch: nothing is written after a batch that failed, and the
+   * caller's rollback or `written` count sees every batch that reached the database.
+   */
+  async #pipeline(
     source: Iterable<Infer<S>> | AsyncIterable<Infer<S>>,
     batchSize: number,
+    onInvalid: 'throw' | 'skip',
     options: WriteOptions,
     result: WriteResult,
-    write: (batch: unknown[], start: number) => Promise<void>,
+    write: (batch: ValidBatch) => Promise<void>,
   ): Promise<void> {
+    let inflight: Promise<void> | undefined;
+    /** Waits for the write under way, then reports its batch. */
+    const settle = async (): Promise<void> => {
+      if (inflight === undefined) return;
+      const w = inflight;
+      inflight = undefined;
+      await w;
+      options.onBatch?.({ ...result });
+    };
     let batch: unknown[] = [];
     let start = 0;
     let index = 0;
-    for await (const rec of source as AsyncIterable<unknown>) {
-      if (batch.length === 0) start = index;
-      batch.push(rec);
-      index++;
-      if (batch.length >= batchSize) {
-        await write(batch, start);
-        options.onBatch?.({ ...result });
+    try {
+      for await (const rec of source as AsyncIterable<unknown>) {
+        if (batch.length === 0) start = index;
+        batch.push(rec);
+        index++;
+        if (batch.length >= batchSize) {
+          const valid = this.#validBatch(batch, start, onInvalid);
+          batch = [];
+          await settle();
+          inflight = startWrite(write, valid);
+        }
+      }
+      if (batch.length > 0) {
+        const valid = this.#validBatch(batch, start, onInvalid);
         batch = [];
+        await settle();
+        inflight = startWrite(write, valid);
+      }
+      await settle();
+    } catch (err) {
+      // The write under way settles first (and is reported to onBatch when it stands);
+      // if it failed, its error is the one to report (it is the earlier batch), else this one.
+      await settle();
+      throw err;
+    }
+  }
+
+  /**
+   * The records of `batch` that are valid (all of them, or with `onInvalid: 'skip'`
+   * those that are, counting the others).
+   * @throws LeanrecError `E_INVALID_RECORD` naming the record's position in the source.
+   */
+  #validBatch(batch: unknown[], start: number, onInvalid: 'throw' | 'skip'): ValidBatch {
+    const records: Record<string, unknown>[] = [];
+    let skipped = 0;
+    for (let i = 0; i < batch.length; i++) {
+      try {
+        this.#validator.validate(batch[i], start + i);
+        records.push(batch[i] as Record<string, unknown>);
+      } catch (err) {
+        if (onInvalid === 'skip' && err instanceof LeanrecError && err.code === 'E_INVALID_RECORD')
+          skipped++;
+        else throw err;
       }
     }
-    if (batch.length > 0) {
-      await write(batch, start);
-      options.onBatch?.({ ...result });
-    }
+    return { records, skipped };
   }
 
   /**
@@ -532,28 +590,17 @@ export class Store<S extends AnySchema> {
   }
 
   /**
-   * Validates, plans and writes one batch; nothing changes unless all of it is written.
+   * Plans and writes one validated batch; nothing changes unless all of it is written.
    * With `staging` (an atomic ingest), a record that replaces one stored before the
    * ingest gets a new id, and the old row is hidden instead of overwritten.
    */
   async #writeBatch(
-    batch: unknown[],
-    start: number,
-    onInvalid: 'throw' | 'skip',
+    batch: ValidBatch,
     result: WriteResult,
     staging: Staging | undefined,
   ): Promise<void> {
-    const valid: Record<string, unknown>[] = [];
-    for (let i = 0; i < batch.length; i++) {
-      try {
-        this.#validator.validate(batch[i], start + i);
-        valid.push(batch[i] as Record<string, unknown>);
-      } catch (err) {
-        if (onInvalid === 'skip' && err instanceof LeanrecError && err.code === 'E_INVALID_RECORD')
-          result.skipped++;
-        else throw err;
-      }
-    }
+    result.skipped += batch.skipped;
+    const valid = batch.records;
     if (valid.length === 0) return;
     const tier = this.#tier;
     const plan: PlannedWrite[] = [];
@@ -628,6 +675,17 @@ function withWritten(err: unknown, written: number): unknown {
   if (!(err instanceof LeanrecError) || written === 0) return err;
   const n = written.toLocaleString('en-US');
   return withNote(err, `${n} records written before the error; they stay in the store`, written);
+}
+
+/**
+ * Starts `write(batch)`. Its failure is awaited later (after the next batch is read), so
+ * it is marked handled now: a rejection nobody awaits yet must not end the process as
+ * unhandled.
+ */
+function startWrite(write: (batch: ValidBatch) => Promise<void>, batch: ValidBatch): Promise<void> {
+  const p = write(batch);
+  p.catch(() => undefined);
+  return p;
 }
 
 /** True when `source` can be read with `for await` (an iterable or an async iterable). */

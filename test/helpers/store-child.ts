@@ -11,15 +11,18 @@
  *        when the ingest resolved, then exits WITHOUT closing the store. With `pause`, it
  *        stops at that moment, prints "paused <pause>" and waits for a line on stdin (a
  *        parent kills it there):
- *          acked:<n>      the source is asked for record n, after exactly n records were
- *                         acknowledged (n = count: every batch staged, the commit not begun)
+ *          acked:<n>      exactly n records were acknowledged, no later batch handed to the
+ *                         database yet (n = count: every batch staged, the commit not
+ *                         begun); acked:0 is the source asked for its first record. The
+ *                         ingest reads a batch ahead, so this is taken in `onBatch`, which
+ *                         blocks on stdin there
  *          commit:before  the commit batch is handed to the database, nothing of it written
  *          commit:after   LevelDB applied the commit batch (synced), not yet acknowledged
  *          committed      the ingest resolved
  *   store-child.ts <path> hold                 open the store, print "open", and keep it
  *        open until stdin ends; print "error <code>" if opening fails.
  */
-import { writeSync } from 'node:fs';
+import { readSync, writeSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { ClassicLevel as Level } from 'classic-level';
 import { LeanrecError, openStore } from 'leanrec';
@@ -37,6 +40,20 @@ async function pause(moment: string): Promise<void> {
   const lines = createInterface({ input: process.stdin });
   await new Promise((resolve) => lines.once('line', resolve));
   lines.close();
+}
+
+/** Blocks the whole process until stdin has a byte or ends (a parent kills it meanwhile). */
+function blockOnStdin(): void {
+  const nap = new Int32Array(new SharedArrayBuffer(4));
+  for (;;)
+    try {
+      readSync(0, Buffer.alloc(1));
+      return;
+    } catch (err) {
+      // stdin may be non-blocking: wait a little and try again.
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+      Atomics.wait(nap, 0, 0, 10);
+    }
 }
 
 const PENDING = Buffer.from(metaKey('pending'));
@@ -84,19 +101,22 @@ try {
     say('opened');
     const count = Number(countArg);
     let acked = 0;
-    // The ingest asks for the next record only after the batch before it was acknowledged.
     async function* source() {
-      for (let i = 0; i <= count; i++) {
-        if (pauseArg === `acked:${i}` && acked !== i)
-          throw new Error(`asked for record ${i} with ${acked} acknowledged`);
-        await pause(`acked:${i}`);
-        if (i < count) yield smallRecord(i, 1);
-      }
+      await pause('acked:0');
+      for (let i = 0; i < count; i++) yield smallRecord(i, 1);
     }
     await store.ingest(source(), {
       batchSize: 10,
       atomic: true,
-      onBatch: (p) => say(`acked ${(acked = p.written)}`),
+      onBatch: (p) => {
+        say(`acked ${(acked = p.written)}`);
+        // Called once the batch is acknowledged and before the next one goes to the
+        // database: blocking here (no await in a callback) holds exactly this moment.
+        if (pauseArg === `acked:${acked}`) {
+          say(`paused acked:${acked}`);
+          blockOnStdin();
+        }
+      },
     });
     say('committed');
     await pause('committed');
