@@ -3,12 +3,22 @@ import { statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import {
   PACKAGE_RELATIONS,
+  SOURCE_RELATIONS,
   type Unsatisfied,
   verifyDependencies,
   verifyIndexFile,
 } from '../../debian/index.ts';
 import { LeanrecError } from '../../errors.ts';
-import { CliError, type Command, int, openExisting, UsageError } from '../common.ts';
+import {
+  CliError,
+  type Command,
+  EXIT_HELP,
+  fileError,
+  int,
+  UsageError,
+  withStore,
+} from '../common.ts';
+import { MEMSTATS_HELP, memstatsOptions, startMemstats } from '../options.ts';
 
 type RelationField = keyof typeof PACKAGE_RELATIONS;
 
@@ -38,12 +48,14 @@ The own architecture is the one the packages have besides "all"; name it with --
 when there are several.
 
 Exit status: 0 when every field parses (whether or not some groups are unsatisfied),
-${EXIT_MALFORMED} when some relation field is malformed, 1 on failure, 2 on a usage error.
+${EXIT_MALFORMED} when some relation field is malformed; on an error:
+${EXIT_HELP}
 
 Options:
   --fields <list>     relation fields to check, comma-separated
                       (default Pre-Depends,Depends; any of ${Object.keys(PACKAGE_RELATIONS).join(', ')})
   --arch <arch>       the index's own architecture (needed when the packages have several)
+${MEMSTATS_HELP}
   -h, --help          this help`;
 
 /** One output line for a finding. */
@@ -62,39 +74,49 @@ export const verify: Command = {
     const { values, positionals } = parseArgs({
       args,
       allowPositionals: true,
-      options: { fields: { type: 'string' }, arch: { type: 'string' } },
+      options: { fields: { type: 'string' }, arch: { type: 'string' }, ...memstatsOptions },
     });
     if (positionals.length !== 1) throw new UsageError('verify takes one <db|index>');
     const fields = (values.fields ?? 'Pre-Depends,Depends')
       .split(',')
       .map((f) => f.trim())
       .filter((f) => f !== '');
-    for (const f of fields)
+    for (const f of fields) {
+      if (Object.hasOwn(SOURCE_RELATIONS, f))
+        throw new CliError('E_USAGE', `--fields: ${f} is a field of source packages`, {
+          hint: 'check it against binary packages with "leanrec verify --build-deps <sources> --against <packages>"',
+        });
       if (!Object.hasOwn(PACKAGE_RELATIONS, f))
-        throw new UsageError(`--fields: "${f}" is not a relation field`);
+        throw new UsageError(
+          `--fields: "${f}" is not a relation field of binary packages (${Object.keys(PACKAGE_RELATIONS).join(', ')})`,
+        );
+    }
     const target = positionals[0]!;
     let isDir: boolean;
     try {
       isDir = statSync(target).isDirectory();
-    } catch {
-      throw new CliError(`no database or index at ${target}`);
+    } catch (e) {
+      throw fileError(e, `no database or index at ${target}`);
     }
     const options = {
       fields: fields as RelationField[],
       ...(values.arch === undefined ? {} : { architecture: values.arch }),
     };
-    let findings: Unsatisfied[];
-    let packages: number;
+    let findings: Unsatisfied[] = [];
+    let packages = 0;
+    const memstats = startMemstats(values);
     try {
       if (isDir) {
-        const store = await openExisting(target);
-        try {
-          findings = await verifyDependencies(store, options);
-          packages = store.size;
-        } finally {
-          await store.close();
-        }
+        await withStore(target, async (db) => {
+          if (db.kind !== 'debian-packages')
+            throw new CliError('E_USAGE', `${target} holds source packages`, {
+              hint: `check their build dependencies with "leanrec verify --build-deps ${target} --against <packages>"`,
+            });
+          findings = await verifyDependencies(db.store, options);
+          packages = db.store.size;
+        });
       } else ({ findings, packages } = await verifyIndexFile(target, options));
+      memstats?.mark('verify done');
     } catch (e) {
       if (e instanceof LeanrecError && e.code === 'E_ARGUMENT' && e.field === 'architecture')
         throw new UsageError(
@@ -103,6 +125,8 @@ export const verify: Command = {
             .replace(/^verify: /, ''),
         );
       throw e;
+    } finally {
+      await memstats?.stop();
     }
     let malformed = 0;
     for (const u of findings) {
