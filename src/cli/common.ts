@@ -59,7 +59,7 @@ export interface Command {
 }
 
 /** Throws unless `dir` is a directory that holds a LevelDB database (opening would create one). */
-function checkDatabaseDir(dir: string): void {
+export function checkDatabaseDir(dir: string): void {
   let isDir = false;
   try {
     isDir = statSync(dir).isDirectory();

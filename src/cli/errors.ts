@@ -137,6 +137,10 @@ function levelDbWords(msg: string, code: string | undefined): RootCause | undefi
           : undefined;
     return { text: `${what} on ${m[1]}`, ...(hint === undefined ? {} : { hint }) };
   }
+  // A table file LevelDB cannot read as one (truncated, its footer overwritten).
+  m = /^IO error: (?:.*\/)?(\d{6}\.(?:ldb|sst)): (Invalid argument.*)$/s.exec(msg);
+  if (m !== null)
+    return { text: `damaged table file ${m[1]} (LevelDB: ${m[2]})`, code: 'E_CORRUPT' };
   m = /^Corruption: (.*)$/s.exec(msg);
   if (m !== null || code === 'LEVEL_CORRUPTION') {
     const detail = (m?.[1] ?? msg).trim();

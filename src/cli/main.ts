@@ -10,6 +10,7 @@ import { get } from './commands/get.ts';
 import { ingest } from './commands/ingest.ts';
 import { plot } from './commands/plot.ts';
 import { query } from './commands/query.ts';
+import { repair } from './commands/repair.ts';
 import { stats } from './commands/stats.ts';
 import { verify } from './commands/verify.ts';
 import {
@@ -22,7 +23,16 @@ import {
   UsageError,
 } from './common.ts';
 
-const commands: readonly Command[] = [ingest, get, query, verify, stats, plot, estimateCommand];
+const commands: readonly Command[] = [
+  ingest,
+  get,
+  query,
+  verify,
+  stats,
+  plot,
+  estimateCommand,
+  repair,
+];
 
 const usage = `Usage: leanrec <command> [options]
 

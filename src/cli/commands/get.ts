@@ -29,9 +29,11 @@ export const get: Command = {
       if (arch !== undefined) views = views.filter((v) => v.architecture === arch);
       if (views.length === 0) {
         const what = [pkg, version, arch].filter((s) => s !== undefined).join(' ');
-        throw new CliError('E_NOT_FOUND', `no record of ${what} in ${db}`, {
-          hint: `list what there is with "leanrec query ${db} --where package=${pkg}"`,
-        });
+        throw new CliError(
+          'E_NOT_FOUND',
+          `no record of ${what} in ${db}`,
+          version === undefined ? {} : { hint: `"leanrec get ${db} ${pkg}" prints every version` },
+        );
       }
       for (let i = 0; i < views.length; i++) {
         const text = toDeb822(views[i]!.record());
