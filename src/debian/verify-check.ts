@@ -109,6 +109,11 @@ export class Checker {
     }
   }
 
+  /** Whether some package satisfies `alt` (the build-dependency check's question). */
+  satisfiedBy(alt: Relation): boolean {
+    return this.#satisfied(alt);
+  }
+
   #satisfied(alt: Relation): boolean {
     const q = alt.archQualifier;
     // apt: `:any`, `:native` and the index's own architecture are stripped; any other
@@ -186,7 +191,7 @@ function idOf(pkg: PackageId): PackageId {
 }
 
 /** A relation field, parsed. */
-interface ParsedField {
+export interface ParsedField {
   /** One entry per comma-separated group: its alternatives, or undefined when malformed. */
   groups: (Relation[] | undefined)[];
   /** Group `i` as written, whitespace runs folded to one space (computed on demand). */
@@ -201,7 +206,7 @@ interface ParsedField {
  * are parsed one by one: commas never occur inside a relation, so each top-level
  * segment is a group and the well-formed ones are still checked.
  */
-function parseField(text: string, field: string, pkg: PackageId): ParsedField {
+export function parseField(text: string, field: string, pkg: PackageId): ParsedField {
   let split: string[] | undefined;
   const written = (i: number): string => {
     split ??= text.split(',').map(fold);

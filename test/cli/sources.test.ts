@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { openInput } from 'leanrec/debian';
+import { openInput, verifyBuildDependencies } from 'leanrec/debian';
 import { leanrec } from '../helpers/cli.ts';
 import { debianSourcesPath, sourcesSkip } from '../helpers/debian-sources.ts';
 
@@ -85,6 +85,39 @@ describe('leanrec on a real Sources index', { skip: sourcesSkip() }, () => {
     assert.equal(e.code, 0, e.stderr);
     const est = Number(/^hot +([\d,]+)/m.exec(e.stdout)![1]!.replaceAll(',', ''));
     assert.ok(Math.abs(est / real - 1) < 0.05, `estimate ${est} against ${real}`);
+  });
+
+  test("verify --build-deps of the Sources store against the Packages index: the library's findings as TSV", async () => {
+    const packages = process.env.LEANREC_DEBIAN_PACKAGES!;
+    const r = await leanrec([
+      'verify',
+      '--build-deps',
+      db,
+      '--against',
+      packages,
+      '--arch',
+      'amd64',
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const expected = await verifyBuildDependencies(debianSourcesPath(), packages, {
+      arch: 'amd64',
+    });
+    assert.ok(expected.length > 0);
+    assert.equal(
+      r.stdout,
+      expected
+        .map((u) => `${u.package}\t${u.version}\t${u.architecture}\t${u.field}\t${u.group}\n`)
+        .join(''),
+    );
+    assert.match(
+      r.stderr,
+      new RegExp(
+        `^${expected.length} unsatisfied build dependencies, 0 violated build conflicts \\(for amd64\\)\n$`,
+      ),
+    );
+    const usage = await leanrec(['verify', '--build-deps', db]);
+    assert.equal(usage.code, 2);
+    assert.match(usage.stderr, /^leanrec: E_USAGE: [^\n]*needs --against <packages>/);
   });
 
   test('a Sources index into a Packages store: E_SCHEMA, exit 3, what to do', async () => {

@@ -1,10 +1,10 @@
 /** `leanrec estimate --records N`: what a store of N records will cost, part by part, before ingest. */
 import { parseArgs } from 'node:util';
 import { debianPackages, debianSources } from '../../debian/index.ts';
-import { type EstimateOptions, estimate, type FieldFigures } from '../../mem/estimate.ts';
-import type { AnySchema } from '../../schema/schema.ts';
 import { LeanrecError } from '../../errors.ts';
 import { HOT_LIMITS } from '../../hot/limits.ts';
+import { type EstimateOptions, estimate, type FieldFigures } from '../../mem/estimate.ts';
+import type { AnySchema } from '../../schema/schema.ts';
 import { bytes, type Command, EXIT_HELP, int, UsageError } from '../common.ts';
 
 const help = `Usage: leanrec estimate --records N [options]

@@ -19,6 +19,7 @@ import {
   withStore,
 } from '../common.ts';
 import { MEMSTATS_HELP, memstatsOptions, startMemstats } from '../options.ts';
+import { buildDeps, buildSummary } from './verify-build.ts';
 
 type RelationField = keyof typeof PACKAGE_RELATIONS;
 
@@ -29,6 +30,8 @@ export const EXIT_MALFORMED = 3;
 const MALFORMED = '!malformed';
 
 const help = `Usage: leanrec verify <db|index> [--fields Pre-Depends,Depends] [--arch <arch>]
+       leanrec verify --build-deps <sources> --against <packages> [--arch <arch>]
+                      [--profiles nocheck,...]
 
 Checks that every dependency group is satisfied by some package (a real package of a
 matching version, or a Provides). <db> is a database directory; an index file is read
@@ -47,6 +50,17 @@ ignored; any other (g++:powerpc) is only satisfied by a package of that architec
 The own architecture is the one the packages have besides "all"; name it with --arch
 when there are several.
 
+With --build-deps, checks the build dependencies of every source package of <sources>
+(a Sources store or index) against the binary packages of <packages> (a Packages store
+or index), as archive tools do on upload: each OR-group of Build-Depends,
+Build-Depends-Arch and Build-Depends-Indep that applies to the build (architecture
+restrictions such as [amd64 !i386 linux-any], wildcards matched as dpkg-architecture
+does, and build-profile formulas such as <!nocheck> <stage1 cross>, evaluated for --arch
+and --profiles) must be satisfied with the rules above; a Build-Conflicts* relation is
+reported when the build cannot avoid what it names (an Essential or Build-Essential
+package, or one a build dependency without alternatives requires). Same output, the
+architecture column being the build's; sources not built on --arch are skipped.
+
 Exit status: 0 when every field parses (whether or not some groups are unsatisfied),
 ${EXIT_MALFORMED} when some relation field is malformed; on an error:
 ${EXIT_HELP}
@@ -54,7 +68,11 @@ ${EXIT_HELP}
 Options:
   --fields <list>     relation fields to check, comma-separated
                       (default Pre-Depends,Depends; any of ${Object.keys(PACKAGE_RELATIONS).join(', ')})
-  --arch <arch>       the index's own architecture (needed when the packages have several)
+  --arch <arch>       the index's own architecture (needed when the packages have several);
+                      with --build-deps, the build's
+  --build-deps <src>  check the build dependencies of the sources in <src> (store or file)
+  --against <pkgs>    ... against the binary packages in <pkgs> (store or file)
+  --profiles <list>   active build profiles, comma-separated (default none)
 ${MEMSTATS_HELP}
   -h, --help          this help`;
 
@@ -70,12 +88,29 @@ export const verify: Command = {
   name: 'verify',
   summary: 'list unsatisfied dependencies of a store or an index file',
   help,
-  async run(args, { out, err }) {
+  async run(args, ctx) {
+    const { out, err } = ctx;
     const { values, positionals } = parseArgs({
       args,
       allowPositionals: true,
-      options: { fields: { type: 'string' }, arch: { type: 'string' }, ...memstatsOptions },
+      options: {
+        fields: { type: 'string' },
+        arch: { type: 'string' },
+        'build-deps': { type: 'string' },
+        against: { type: 'string' },
+        profiles: { type: 'string' },
+        ...memstatsOptions,
+      },
     });
+    if (values['build-deps'] !== undefined) {
+      const findings = await buildDeps(values, positionals, ctx);
+      for (const u of findings) await out.write(line(u));
+      await out.flush();
+      ctx.err(buildSummary(findings, values.arch));
+      return findings.some((u) => u.malformed !== undefined) ? EXIT_MALFORMED : 0;
+    }
+    if (values.against !== undefined || values.profiles !== undefined)
+      throw new UsageError('--against and --profiles go with --build-deps <sources>');
     if (positionals.length !== 1) throw new UsageError('verify takes one <db|index>');
     const fields = (values.fields ?? 'Pre-Depends,Depends')
       .split(',')
