@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { openStore } from 'leanrec';
 import { debianPackages } from 'leanrec/debian';
-import { leanrec } from '../helpers/cli.ts';
+import { leanrec, root } from '../helpers/cli.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'leanrec-cli-errors-'));
 // Readable by the unprivileged user of the permission test.
@@ -102,6 +102,34 @@ describe('leanrec error classes', () => {
     const line = oneLine(r, 'E_PARSE');
     assert.match(line, /random\.bin:1:1: field line without a colon\n$/);
     assert.doesNotMatch(line, /at line/);
+  });
+
+  test('limits: E_LIMIT, exit 3, the limit named (xz decoder, estimate past 2^32 rows)', async () => {
+    const xz = join(root, 'test/fixtures/Packages-sample.xz');
+    const [small, bad, huge] = await Promise.all([
+      leanrec(['ingest', xz, '--db', join(tmp, 'xz.db'), '--xz-memory-limit', '1MiB']),
+      leanrec(['ingest', xz, '--db', join(tmp, 'xz.db'), '--xz-memory-limit', 'lots']),
+      leanrec(['estimate', '--records', '5000000000']),
+    ]);
+    assert.equal(small.code, 3);
+    assert.match(
+      oneLine(small, 'E_LIMIT'),
+      /limit of 1 MiB.*raise --xz-memory-limit.*Packages-sample\.xz/,
+    );
+    assert.equal(bad.code, 2);
+    assert.match(oneLine(bad, 'E_USAGE'), /--xz-memory-limit needs a size/);
+    assert.equal(huge.code, 3);
+    assert.match(oneLine(huge, 'E_LIMIT'), /at most 4,294,967,294 records/);
+  });
+
+  test('an empty index: 0 records and no per-record figure', async () => {
+    const empty = join(tmp, 'empty-Packages');
+    writeFileSync(empty, '');
+    const r = await leanrec(['ingest', empty, '--db', join(tmp, 'empty.db')]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^records +0 /m);
+    assert.match(r.stdout, /^hot +[\d.]+ [KM]?i?B\n/m);
+    assert.doesNotMatch(r.stdout, /B\/record/);
   });
 
   test('plot: a header-only file is E_PARSE, exit 3, with or without -o', async () => {

@@ -209,10 +209,26 @@ export const ingest: Command = {
         );
       } catch (e) {
         if (tty) process.stderr.write('\n');
+        // The library names its option; the command line has its own.
+        if (
+          e instanceof LeanrecError &&
+          e.code === 'E_LIMIT' &&
+          e.message.includes('xzMemoryLimit')
+        )
+          throw new CliError('E_LIMIT', e.message.replace('xzMemoryLimit', '--xz-memory-limit'), {
+            cause: e.cause,
+          });
         throw inDatabase(e, db);
       } finally {
         await store.close();
       }
+    } catch (e) {
+      // The library names its option; the command line has its own.
+      if (e instanceof LeanrecError && e.code === 'E_LIMIT' && e.message.includes('xzMemoryLimit'))
+        throw new CliError('E_LIMIT', e.message.replace('xzMemoryLimit', '--xz-memory-limit'), {
+          cause: e.cause,
+        });
+      throw e;
     } finally {
       await memstats?.stop();
     }
