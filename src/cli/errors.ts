@@ -7,8 +7,11 @@
  */
 import { type ErrorCode, LeanrecError } from '../errors.ts';
 
-/** The codes the command line prints: the library's, and `E_USAGE` for a wrong command line. */
-export type CliCode = ErrorCode | 'E_USAGE';
+/**
+ * The codes the command line prints: the library's, `E_USAGE` for a wrong command line and
+ * `E_INTERNAL` for what none of them covers (a bug: the message says to report it).
+ */
+export type CliCode = ErrorCode | 'E_USAGE' | 'E_INTERNAL';
 
 /** Exit codes of every command (documented in `leanrec --help` and the README). */
 export const EXIT = {
@@ -26,7 +29,7 @@ export const EXIT = {
 /** The exit-code table for `--help` texts. */
 export const EXIT_HELP = `Exit status: 0 success; 1 not found (E_NOT_FOUND); 2 usage (E_USAGE, E_ARGUMENT);
 3 bad data (E_PARSE, E_INVALID_RECORD, E_SCHEMA, E_CORRUPT, E_LIMIT); 4 system
-(E_IO, E_LOCKED, E_CLOSED, E_MISSING_PEER).`;
+(E_IO, E_LOCKED, E_CLOSED, E_MISSING_PEER) or a bug (E_INTERNAL).`;
 
 /** A failure of the command line, with its code and, optionally, what to do next. */
 export class CliError extends Error {
@@ -158,9 +161,16 @@ function levelDbWords(msg: string, code: string | undefined): RootCause | undefi
 }
 
 /** The code an error is printed with. */
-export function codeOf(err: unknown): CliCode | undefined {
-  const own =
-    err instanceof CliError || err instanceof LeanrecError ? (err.code as CliCode) : undefined;
+export function codeOf(err: unknown): CliCode {
+  const errno = (err as NodeJS.ErrnoException)?.code;
+  const own: CliCode =
+    err instanceof CliError || err instanceof LeanrecError
+      ? (err.code as CliCode)
+      : typeof errno === 'string' && ERRNO[errno] !== undefined
+        ? errno === 'ENOENT'
+          ? 'E_NOT_FOUND'
+          : 'E_IO'
+        : 'E_INTERNAL';
   // LevelDB's corruption reaches the library as an I/O failure: it is a damaged store.
   if (own === 'E_IO' && rootCause(err)?.code === 'E_CORRUPT') return 'E_CORRUPT';
   return own;
@@ -192,7 +202,9 @@ export function describeError(err: unknown): string {
       `run "leanrec repair ${db ?? '<db>'}" to keep every record that is intact and list the others`,
     );
   if (code === 'E_LOCKED') hints.push('wait for the other process to finish, or close it');
-  const text = `${code === undefined ? '' : `${code}: `}${msg}${hints.map((h) => `; ${h}`).join('')}`;
+  if (code === 'E_INTERNAL')
+    hints.push('this is a bug in leanrec: please report it with the command line that led here');
+  const text = `${code}: ${msg}${hints.map((h) => `; ${h}`).join('')}`;
   return text.replace(/\s*\n\s*/g, '; ');
 }
 
@@ -225,9 +237,7 @@ export function exitCodeOf(err: unknown): number {
     case 'E_LOCKED':
     case 'E_CLOSED':
     case 'E_MISSING_PEER':
-      return EXIT.io;
-    default:
-      // Not one of ours: a bug or an unexpected failure of Node itself.
+    case 'E_INTERNAL':
       return EXIT.io;
   }
 }
