@@ -1,27 +1,36 @@
 /**
- * What every `leanrec` command shares: the usage error, opening an existing store,
- * buffered output that respects pipes, and number formatting.
+ * What every `leanrec` command shares: the errors (errors.ts), opening an existing store
+ * of either Debian schema, buffered output that respects pipes, and number formatting.
  */
 import { statSync } from 'node:fs';
-import { debianPackages } from '../debian/index.ts';
+import { debianPackages, debianSources } from '../debian/index.ts';
 import { LeanrecError, openStore, type Store } from '../index.ts';
+import { CliError, inDatabase } from './errors.ts';
 
-/** Exit codes: 1 for a failure or nothing found, 2 for a usage error. */
-export const EXIT_FAILURE = 1;
-export const EXIT_USAGE = 2;
-
-/** A wrong command line: printed as one line, exit code 2. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
-
-/** A failure that is not a bug (a missing database, nothing found): one line, exit code 1. */
-export class CliError extends Error {
-  override readonly name = 'CliError';
-}
+export {
+  asUsage,
+  CliError,
+  describeError,
+  EXIT,
+  EXIT_HELP,
+  exitCodeOf,
+  fileError,
+  inDatabase,
+  UsageError,
+} from './errors.ts';
 
 /** A store of Debian Packages records. */
 export type PackagesStore = Store<typeof debianPackages>;
+/** A store of Debian Sources records. */
+export type SourcesStore = Store<typeof debianSources>;
+
+/** An open store and which Debian schema it holds. */
+export type DebianStore =
+  | { kind: 'debian-packages'; store: PackagesStore }
+  | { kind: 'debian-sources'; store: SourcesStore };
+
+/** The schemas a `--schema` option names. */
+export const SCHEMAS = { 'debian-packages': debianPackages, 'debian-sources': debianSources };
 
 /** What a command's `run` gets. */
 export interface CommandContext {
@@ -33,7 +42,12 @@ export interface CommandContext {
   tty: boolean;
 }
 
-/** One subcommand. */
+/**
+ * One subcommand. A command reports a failure by throwing: a `UsageError` for a wrong
+ * command line, a `CliError` with a code, or whatever the library throws (`LeanrecError`);
+ * `main` prints it as `leanrec: E_CODE: message: cause; what to do` and exits with the
+ * code's class ({@link EXIT}).
+ */
 export interface Command {
   name: string;
   /** One line for `leanrec --help`. */
@@ -44,24 +58,72 @@ export interface Command {
   run(args: string[], ctx: CommandContext): Promise<number>;
 }
 
-/**
- * Opens the store in the directory `dir`, which must already hold one: a missing or
- * empty directory is an error (opening would create a database there).
- */
-export async function openExisting(dir: string): Promise<PackagesStore> {
+/** Throws unless `dir` is a directory that holds a LevelDB database (opening would create one). */
+export function checkDatabaseDir(dir: string): void {
   let isDir = false;
   try {
     isDir = statSync(dir).isDirectory();
-  } catch {
-    throw new CliError(`no database at ${dir}`);
+  } catch (cause) {
+    throw new CliError('E_NOT_FOUND', `no database at ${dir}`, {
+      cause,
+      hint: `create one with "leanrec ingest <index> --db ${dir}"`,
+    });
   }
-  if (!isDir) throw new CliError(`${dir} is not a database directory`);
+  if (!isDir) throw new CliError('E_NOT_FOUND', `no database at ${dir}: it is not a directory`);
   let hasCurrent = false;
   try {
     hasCurrent = statSync(`${dir}/CURRENT`).isFile();
   } catch {}
-  if (!hasCurrent) throw new CliError(`no database at ${dir} (no LevelDB CURRENT file)`);
-  return openStore(debianPackages, { path: dir });
+  if (!hasCurrent)
+    throw new CliError(
+      'E_NOT_FOUND',
+      `no database at ${dir}: the directory has no LevelDB CURRENT file`,
+    );
+}
+
+/**
+ * Opens the store in the directory `dir`, which must already hold one (a missing or empty
+ * directory is `E_NOT_FOUND`: opening would create a database there), with the Debian
+ * schema it was written with: Packages or Sources.
+ */
+export async function openExisting(dir: string): Promise<DebianStore> {
+  checkDatabaseDir(dir);
+  try {
+    return { kind: 'debian-packages', store: await openStore(debianPackages, { path: dir }) };
+  } catch (e) {
+    if (!(e instanceof LeanrecError && e.code === 'E_SCHEMA')) throw inDatabase(e, dir);
+    try {
+      return { kind: 'debian-sources', store: await openStore(debianSources, { path: dir }) };
+    } catch (e2) {
+      if (e2 instanceof LeanrecError && e2.code === 'E_SCHEMA')
+        throw new LeanrecError(
+          'E_SCHEMA',
+          `the database at ${dir} holds neither Debian Packages nor Sources records (as Packages: ${e.message.replace(/^.*incompatible schema: /, '')})`,
+        );
+      throw inDatabase(e2, dir);
+    }
+  }
+}
+
+/**
+ * Opens the store in `dir` (see {@link openExisting}), runs `fn` on it and closes it;
+ * an error on the way names the database (the `leanrec repair` hint of a damaged store).
+ */
+export async function withStore<T>(dir: string, fn: (db: DebianStore) => Promise<T>): Promise<T> {
+  const db = await openExisting(dir);
+  let result: T;
+  try {
+    result = await fn(db);
+  } catch (e) {
+    await db.store.close().catch(() => {});
+    throw inDatabase(e, dir);
+  }
+  try {
+    await db.store.close();
+  } catch (e) {
+    throw inDatabase(e, dir);
+  }
+  return result;
 }
 
 /** Buffered stdout: collects text, writes it in large chunks, waits for the pipe to drain. */
@@ -102,33 +164,4 @@ export function bytes(n: number): string {
   if (n >= 1024 * 1024) return `${(n / (1024 * 1024)).toFixed(1)} MiB`;
   if (n >= 1024) return `${(n / 1024).toFixed(1)} KiB`;
   return `${n} B`;
-}
-
-/** The text of an error as one line for stderr (without the `leanrec: ` prefix). */
-export function errorLine(err: unknown): string {
-  const msg =
-    err instanceof LeanrecError
-      ? `${err.code}: ${err.message}`
-      : err instanceof Error
-        ? err.message
-        : String(err);
-  return msg.replace(/\s*\n\s*/g, '; ');
-}
-
-/** The exit code for an error. */
-export function exitCodeOf(err: unknown): number {
-  if (err instanceof UsageError) return EXIT_USAGE;
-  if (err instanceof LeanrecError && err.code === 'E_ARGUMENT') return EXIT_USAGE;
-  return EXIT_FAILURE;
-}
-
-/**
- * `node:util` parseArgs errors (unknown option, missing value, extra positional) as usage
- * errors; anything else passes through.
- */
-export function asUsage(err: unknown): unknown {
-  const code = (err as { code?: unknown })?.code;
-  if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'))
-    return new UsageError((err as Error).message);
-  return err;
 }

@@ -1,8 +1,8 @@
 /**
  * The `leanrec` command: `main(argv)` dispatches to one of the commands in `commands/`
- * and turns every failure into ONE line on stderr (`leanrec: <message>`) and an exit
- * code: 1 for a failure or nothing found, 2 for a usage error (unknown command or
- * option, bad argument).
+ * and turns every failure into ONE line on stderr, `leanrec: E_CODE: message: cause; what
+ * to do`, and an exit code per class of failure (errors.ts: 1 not found, 2 usage, 3 bad
+ * data, 4 system). A new command only has to throw.
  */
 import { readFileSync } from 'node:fs';
 import { estimateCommand } from './commands/estimate.ts';
@@ -10,11 +10,29 @@ import { get } from './commands/get.ts';
 import { ingest } from './commands/ingest.ts';
 import { plot } from './commands/plot.ts';
 import { query } from './commands/query.ts';
+import { repair } from './commands/repair.ts';
 import { stats } from './commands/stats.ts';
 import { verify } from './commands/verify.ts';
-import { asUsage, type Command, errorLine, exitCodeOf, Output, UsageError } from './common.ts';
+import {
+  asUsage,
+  type Command,
+  describeError,
+  EXIT_HELP,
+  exitCodeOf,
+  Output,
+  UsageError,
+} from './common.ts';
 
-const commands: readonly Command[] = [ingest, get, query, verify, stats, plot, estimateCommand];
+const commands: readonly Command[] = [
+  ingest,
+  get,
+  query,
+  verify,
+  stats,
+  plot,
+  estimateCommand,
+  repair,
+];
 
 const usage = `Usage: leanrec <command> [options]
 
@@ -24,7 +42,10 @@ Commands:
 ${commands.map((c) => `  ${c.name.padEnd(8)} ${c.summary}`).join('\n')}
 
 Run "leanrec <command> --help" for a command's options.
-Options: -h, --help   this help;  -v, --version   the version`;
+Options: -h, --help   this help;  -v, --version   the version
+
+Errors are one line on stderr: "leanrec: E_CODE: message: cause; what to do".
+${EXIT_HELP}`;
 
 function version(): string {
   try {
@@ -88,7 +109,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     await out.flush().catch(() => {});
     const known = commands.some((c) => c.name === name);
     const hint = e instanceof UsageError ? ` (see leanrec ${known ? `${name} ` : ''}--help)` : '';
-    err(`leanrec: ${errorLine(e)}${hint}`);
+    err(`leanrec: ${describeError(e)}${hint}`);
     return exitCodeOf(e);
   }
 }

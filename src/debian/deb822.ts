@@ -621,17 +621,13 @@ class Deb822Parser {
           c = bad - i;
         }
       }
-      throw new LeanrecError(
-        'E_PARSE',
-        `invalid UTF-8 in ${this.#file} at line ${l}, column ${c}`,
-        {
-          file: this.#file,
-          line: l,
-          column: c,
-          ...(this.#fOpen ? { field: this.#fName } : {}),
-          cause,
-        },
-      );
+      throw new LeanrecError('E_PARSE', `${this.#file}:${l}:${c}: invalid UTF-8`, {
+        file: this.#file,
+        line: l,
+        column: c,
+        ...(this.#fOpen ? { field: this.#fName } : {}),
+        cause,
+      });
     }
   }
 
@@ -675,7 +671,10 @@ class Deb822Parser {
   }
 
   #error(message: string, line: number, column: number, field?: string): LeanrecError {
-    return new LeanrecError('E_PARSE', `${this.#file}:${line}:${column}: ${message}`, {
+    // The position leads the message (`file:line:column:`); it is not said twice.
+    const said = new RegExp(` at line ${line}(?:, column ${column})?(?=$|[ ,;(])`);
+    const text = message.replace(said, '');
+    return new LeanrecError('E_PARSE', `${this.#file}:${line}:${column}: ${text}`, {
       file: this.#file,
       line,
       column,

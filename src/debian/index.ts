@@ -27,6 +27,8 @@ export type { FieldList, SerializeOptions } from './serialize.ts';
 export { serializeParagraph, serializeParagraphs } from './serialize.ts';
 export type { Unsatisfied, VerifyOptions } from './verify.ts';
 export { verifyDependencies } from './verify.ts';
+export type { BuildDependencyOptions } from './verify-build.ts';
+export { verifyBuildDependencies } from './verify-build.ts';
 export type { IndexVerification } from './verify-file.ts';
 export { verifyIndexFile } from './verify-file.ts';
 export type { AnyVersionOp, ParsedVersion, ParseVersionOptions, VersionOp } from './version.ts';

@@ -57,6 +57,12 @@ export interface FieldSpec {
   readonly required?: boolean;
   /** A `Source: name (version)` field: fills `key` and `versionKey`. */
   readonly versionKey?: string;
+  /**
+   * The record key whose value this field takes when the paragraph does not have it
+   * (Debian: a binary package without `Source:` is its own source). Such a value is not
+   * written back: the paragraph comes back with exactly the fields it had.
+   */
+  readonly impliedBy?: string;
 }
 
 /** A record made from a paragraph: typed fields, plus `rest`, `order` and `lineEnd` when needed. */
@@ -108,10 +114,31 @@ export class Deb822Mapping {
           `${file ?? '<input>'}:${p.line}: ${this.#what} paragraph has no ${s.name} field${s.required && rest?.some(([n]) => n.toLowerCase() === s.name.toLowerCase()) ? ' in the expected form' : ''}`,
           { line: p.line, field: s.name, ...(file === undefined ? {} : { file }) },
         );
+    for (const s of this.#specs) {
+      if (s.impliedBy === undefined) continue;
+      const given = p.fields.find(([n]) => n.toLowerCase() === s.name.toLowerCase());
+      if (given === undefined) {
+        if (rec[s.impliedBy] !== undefined) rec[s.key] = rec[s.impliedBy];
+      } else if (this.#implied(s, rec)) {
+        // Written although implied (`Source: bash` in bash's paragraph): kept as text in
+        // place, so that it is written back while an implied value is not.
+        if (!(rest ?? []).some(([n]) => n === given[0])) (rest ??= []).push(given);
+        canonical = false;
+      }
+    }
     if (rest !== undefined) rec.rest = rest;
     if (!canonical) rec.order = p.fields.map(([n]) => n);
     if (p.crlf === true) rec.lineEnd = 'crlf';
     return rec;
+  }
+
+  /** True when `rec`'s value of `spec` is the one it takes when the field is absent. */
+  #implied(spec: FieldSpec, rec: Readonly<MappedRecord>): boolean {
+    return (
+      spec.impliedBy !== undefined &&
+      rec[spec.key] === rec[spec.impliedBy] &&
+      (spec.versionKey === undefined || rec[spec.versionKey] === undefined)
+    );
   }
 
   /** Fills `rec` from one field; `false` when the text cannot be rebuilt from a typed value. */
@@ -134,7 +161,7 @@ export class Deb822Mapping {
     const rest = new Map((rec.rest ?? []).map(([n, v]) => [n, v]));
     const known = (spec: FieldSpec): string | undefined => {
       const v = rec[spec.key];
-      if (v === undefined || v === false) return undefined;
+      if (v === undefined || v === false || this.#implied(spec, rec)) return undefined;
       if (spec.versionKey !== undefined) {
         const ver = rec[spec.versionKey];
         return ver === undefined ? String(v) : `${v} (${ver})`;

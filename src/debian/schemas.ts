@@ -39,7 +39,13 @@ export const PACKAGE_RELATIONS = {
 /** Known fields of a Packages paragraph, in the order Debian's archive writes them. */
 const packageSpecs: FieldSpec[] = [
   text('Package', 'package', true),
-  { name: 'Source', key: 'source', codec: codecs.text, versionKey: 'sourceVersion' },
+  {
+    name: 'Source',
+    key: 'source',
+    codec: codecs.text,
+    versionKey: 'sourceVersion',
+    impliedBy: 'package',
+  },
   text('Version', 'version', true),
   { name: 'Installed-Size', key: 'installedSize', codec: codecs.u32 },
   text('Maintainer', 'maintainer'),
@@ -74,6 +80,9 @@ const rel = () => t.string().optional();
  * The schema of a binary Packages index. Key: package, version, architecture.
  * Every field of a paragraph is kept: typed where its text can be rebuilt exactly,
  * otherwise in `rest`, with `order` when the paragraph's field order is not canonical.
+ * `source` is the package's own name when the paragraph has no `Source:` field (Debian's
+ * rule), so `where({ source: 'coreutils' })` finds every binary built from coreutils; the
+ * name is in the string pool once and `toDeb822` writes no `Source:` the paragraph lacked.
  */
 export const debianPackages = schema({
   key: ['package', 'version', 'architecture'],

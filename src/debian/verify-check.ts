@@ -189,6 +189,14 @@ export class Checker {
     return { checks: this.#waitingPkg.length, groups: this.#deferred.size };
   }
 
+  /**
+   * Whether some package, real or provided, satisfies `alt` (the build-dependency
+   * check's question). Call once every Provides is known and the packages are given.
+   */
+  satisfiedBy(alt: Relation): boolean {
+    return this.#real(alt) || this.#provides(alt);
+  }
+
   /** The architecture a qualifier restricts an alternative to, or undefined for none. */
   #qualifier(alt: Relation): string | undefined {
     const q = alt.archQualifier;
@@ -287,7 +295,7 @@ function idOf(pkg: PackageId): PackageId {
 }
 
 /** A relation field, parsed. */
-interface ParsedField {
+export interface ParsedField {
   /** One entry per comma-separated group: its alternatives, or undefined when malformed. */
   groups: (Relation[] | undefined)[];
   /** The finding when the field does not parse. */
@@ -309,7 +317,7 @@ function reparsed(written: string, field: string, parsed: Relation[]): Relation[
 }
 
 /** Group `i` of a relation field as written, whitespace runs folded to one space. */
-function writtenGroup(text: string, i: number): string {
+export function writtenGroup(text: string, i: number): string {
   return fold(text.split(',')[i] ?? '');
 }
 
@@ -319,7 +327,7 @@ function writtenGroup(text: string, i: number): string {
  * are parsed one by one: commas never occur inside a relation, so each top-level
  * segment is a group and the well-formed ones are still checked.
  */
-function parseField(text: string, field: string, pkg: PackageId): ParsedField {
+export function parseField(text: string, field: string, pkg: PackageId): ParsedField {
   try {
     return { groups: parseRelations(text, field) };
   } catch (err) {

@@ -18,12 +18,17 @@ interface Run {
 }
 
 /** Runs `node bin/leanrec.js …` from the source (LEANREC_SOURCE=1 ignores a stale dist/). */
-function leanrec(args: string[], cwd = root): Promise<Run> {
+function leanrec(args: string[], cwd = root, uid?: number): Promise<Run> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       [bin, ...args],
-      { cwd, env: { ...process.env, LEANREC_SOURCE: '1' }, maxBuffer: 64 << 20 },
+      {
+        cwd,
+        env: { ...process.env, LEANREC_SOURCE: '1' },
+        maxBuffer: 64 << 20,
+        ...(uid === undefined ? {} : { uid, gid: uid }),
+      },
       (err, stdout, stderr) => {
         const code = err === null ? 0 : typeof err.code === 'number' ? err.code : -1;
         resolve({ code, stdout, stderr });
@@ -101,7 +106,7 @@ describe('leanrec on the sample index', () => {
     const r = await leanrec(['get', db, 'no-such-package']);
     assert.equal(r.code, 1);
     assert.equal(r.stdout, '');
-    assert.match(r.stderr, /^leanrec: .*no-such-package\n$/);
+    assert.match(r.stderr, /^leanrec: E_NOT_FOUND: [^\n]*no-such-package[^\n]*\n$/);
   });
 
   test('query --where/--count agrees with counts over plain objects', async () => {
@@ -186,7 +191,7 @@ describe('leanrec errors', () => {
       const r = await leanrec(args);
       assert.equal(r.code, 1, args.join(' '));
       assert.equal(r.stdout, '');
-      assert.match(r.stderr, /^leanrec: [^\n]*missing\.db[^\n]*\n$/);
+      assert.match(r.stderr, /^leanrec: E_NOT_FOUND: [^\n]*missing\.db[^\n]*\n$/);
     }
     assert.ok(!readdirSync(tmp).includes('missing.db'));
   });
@@ -201,7 +206,11 @@ describe('leanrec errors', () => {
     ]) {
       const r = await leanrec(args);
       assert.equal(r.code, 2, args.join(' '));
-      assert.match(r.stderr, /^leanrec: [^\n]+\n$/, args.join(' '));
+      assert.match(
+        r.stderr,
+        /^leanrec: E_USAGE: [^\n]+\(see leanrec [^\n]*--help\)\n$/,
+        args.join(' '),
+      );
     }
   });
 
@@ -216,22 +225,25 @@ describe('leanrec errors', () => {
     }
   });
 
-  test('an unreadable index: one line, exit 1', async () => {
+  test('an unreadable index: one line, exit 3, the position said once', async () => {
     const bad = join(tmp, 'bad-Packages');
     writeFileSync(bad, 'Package: x\nno colon here\n');
     const r = await leanrec(['verify', bad]);
-    assert.equal(r.code, 1);
-    assert.match(r.stderr, /^leanrec: E_PARSE: [^\n]*bad-Packages:2:[^\n]*\n$/);
+    assert.equal(r.code, 3);
+    assert.match(
+      r.stderr,
+      /^leanrec: E_PARSE: [^\n]*bad-Packages:2:1: field line without a colon\n$/,
+    );
   });
 
   test('a paragraph without Architecture: verify and ingest both name the file', async () => {
     const noarch = join(tmp, 'noarch-Packages');
     writeFileSync(noarch, 'Package: foo\nVersion: 1\nDepends: baz\n');
     const v = await leanrec(['verify', noarch]);
-    assert.equal(v.code, 1);
+    assert.equal(v.code, 3);
     assert.match(v.stderr, /^leanrec: E_PARSE: [^\n]*noarch-Packages:1:[^\n]*Architecture/);
     const i = await leanrec(['ingest', noarch, '--db', join(tmp, 'noarch-db')]);
-    assert.equal(i.code, 1);
+    assert.equal(i.code, 3);
     assert.match(i.stderr, /^leanrec: E_PARSE: [^\n]*noarch-Packages:1:[^\n]*Architecture/);
   });
 });
@@ -398,7 +410,7 @@ describe('leanrec ingest of a truncated archive', () => {
     return count(db);
   };
 
-  test('is all or nothing: the store keeps its records and count, exit 1', async () => {
+  test('is all or nothing: the store keeps its records and count, exit 3', async () => {
     const db = join(dir, 'atomic.db');
     const before = await start(db);
     assert.ok(before > 0);
@@ -407,7 +419,7 @@ describe('leanrec ingest of a truncated archive', () => {
     )!;
     const first = await leanrec(['get', db, name]);
     const r = await leanrec(['ingest', cut, '--db', db, '--batch-size', '10']);
-    assert.equal(r.code, 1);
+    assert.equal(r.code, 3);
     assert.match(r.stderr, /^leanrec: E_PARSE: [^\n]*Packages-cut\.gz[^\n]*\n$/);
     assert.doesNotMatch(r.stderr, /written before the error/);
     assert.match(
@@ -423,7 +435,7 @@ describe('leanrec ingest of a truncated archive', () => {
     const db = join(dir, 'plain.db');
     const before = await start(db);
     const r = await leanrec(['ingest', cut, '--db', db, '--batch-size', '10', '--no-atomic']);
-    assert.equal(r.code, 1);
+    assert.equal(r.code, 3);
     const m =
       /E_PARSE: .*\((\d+) records written before the error; they stay in the store\)\n$/.exec(
         r.stderr,

@@ -341,7 +341,13 @@ const bad: [string, string, number, number, RegExp][] = [
   ['empty field name', 'A: 1\n: 2\n', 2, 1, /empty field name/],
   ['invalid byte in name', 'A: 1\nB c: 2\n', 2, 2, /field name/],
   ['name starting with -', 'A: 1\n-B: 2\n', 2, 1, /-/],
-  ['duplicate field', 'Package: a\nVersion: 1\npackage: b\n', 3, 1, /line 3.*line 1/],
+  [
+    'duplicate field',
+    'Package: a\nVersion: 1\npackage: b\n',
+    3,
+    1,
+    /^Packages:3:1: duplicate .*first at line 1\)$/,
+  ],
   ['invalid UTF-8', 'A: 1\nB: ab\n c\xffd\n', 3, 3, /UTF-8/],
 ];
 for (const [what, text, line, column, message] of bad) {
@@ -352,6 +358,8 @@ for (const [what, text, line, column, message] of bad) {
     assert.equal(err.column, column);
     assert.equal(err.file, 'Packages');
     assert.match(err.message, message);
+    // The position leads the message and is not repeated in its text.
+    assert.doesNotMatch(err.message.replace(/\(first at line \d+\)/, ''), / at line \d/);
   });
 }
 

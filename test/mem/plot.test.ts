@@ -214,14 +214,17 @@ test('leanrec plot writes an SVG file, or prints the text fallback', async () =>
     assert.match(printed.stdout, /^rss {2}[▁▂▃▄▅▆▇█]+ {2}\(\d+ samples/m);
 
     assert.equal(missing.code, 1);
-    assert.match(missing.stderr, /^leanrec: cannot read .*nope\.tsv: ENOENT\n$/);
+    assert.match(
+      missing.stderr,
+      /^leanrec: E_NOT_FOUND: cannot read the memstats file .*nope\.tsv: no such file or directory on .*nope\.tsv\n$/,
+    );
     assert.equal(usage.code, 2);
     assert.match(usage.stderr, /--width must be a positive whole number/);
 
     writeFileSync(join(dir, 'bad.tsv'), 'not memstats\n');
     const bad = await leanrec(['plot', join(dir, 'bad.tsv')]);
-    assert.equal(bad.code, 1);
-    assert.match(bad.stderr, /E_PARSE/);
+    assert.equal(bad.code, 3);
+    assert.match(bad.stderr, /^leanrec: E_PARSE: .*bad\.tsv: the first line must be the header/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -284,9 +287,12 @@ test('without vega installed, charts fail with E_MISSING_PEER and leanrec plot f
     assert.equal(chart.code, 0, chart.stderr);
     assert.match(chart.stdout, /^E_MISSING_PEER .*\bvega\b.*npm install vega vega-lite/);
 
-    assert.equal(cli.code, 1, cli.stderr);
+    assert.equal(cli.code, 4, cli.stderr);
     assert.match(cli.stdout, /^series\s+min\s+max\s+last$/m, 'the text chart is printed');
-    assert.match(cli.stderr, /mem\.svg not written: .*npm install vega vega-lite/);
+    assert.match(
+      cli.stderr,
+      /^leanrec: E_MISSING_PEER: .*mem\.svg not written: .*npm install vega vega-lite/,
+    );
     assert.ok(!existsSync(svgFile));
     rmSync(join(program, '..'), { recursive: true, force: true });
   } finally {

@@ -1,16 +1,18 @@
 /** `leanrec get <db> <package> [version] [arch]`: print records as deb822 paragraphs. */
 import { parseArgs } from 'node:util';
 import { toDeb822 } from '../../debian/index.ts';
-import { CliError, type Command, openExisting, UsageError } from '../common.ts';
+import { CliError, type Command, EXIT_HELP, UsageError, withStore } from '../common.ts';
 
 const help = `Usage: leanrec get <db> <package> [version] [architecture]
 
 Prints the record(s) of <package> as deb822 paragraphs, exactly as they were in the
-index, separated by blank lines. Without version/architecture: every record of the
-package. Exits 1 when there is none.
+index, separated by blank lines; <db> holds a Packages or a Sources index. Without
+version/architecture: every record of the package. Exits 1 (E_NOT_FOUND) when there is none.
 
 Options:
-  -h, --help          this help`;
+  -h, --help          this help
+
+${EXIT_HELP}`;
 
 export const get: Command = {
   name: 'get',
@@ -21,23 +23,24 @@ export const get: Command = {
     if (positionals.length < 2 || positionals.length > 4)
       throw new UsageError('get takes <db> <package> [version] [architecture]');
     const [db, pkg, version, arch] = positionals as [string, string, string?, string?];
-    const store = await openExisting(db);
-    try {
+    await withStore(db, async ({ store }) => {
       let views = [...store.where({ package: pkg })];
       if (version !== undefined) views = views.filter((v) => v.version === version);
       if (arch !== undefined) views = views.filter((v) => v.architecture === arch);
       if (views.length === 0) {
         const what = [pkg, version, arch].filter((s) => s !== undefined).join(' ');
-        throw new CliError(`not found: ${what}`);
+        throw new CliError(
+          'E_NOT_FOUND',
+          `no record of ${what} in ${db}`,
+          version === undefined ? {} : { hint: `"leanrec get ${db} ${pkg}" prints every version` },
+        );
       }
       for (let i = 0; i < views.length; i++) {
         const text = toDeb822(views[i]!.record());
         // The blank line between paragraphs ends as their lines do (CRLF paragraphs: CRLF).
         await out.write((i > 0 ? (text.endsWith('\r\n') ? '\r\n' : '\n') : '') + text);
       }
-    } finally {
-      await store.close();
-    }
+    });
     return 0;
   },
 };

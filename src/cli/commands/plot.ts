@@ -3,7 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { isLeanrecError } from '../../errors.ts';
 import { memstatsChart, memstatsTable, parseMemstats } from '../../mem/index.ts';
-import { CliError, type Command, UsageError } from '../common.ts';
+import { CliError, type Command, EXIT_HELP, fileError, UsageError } from '../common.ts';
 
 const help = `Usage: leanrec plot <memstats.tsv> [-o out.svg]
 
@@ -11,14 +11,17 @@ Charts a memstats file (as sampleMemory() writes it): rss, heapTotal, heapUsed a
 external over time, with the marks as labelled rules. With -o, writes an SVG file;
 without, prints a table (min, max, last of every series, the marks) and a sparkline.
 The SVG chart needs the optional packages vega and vega-lite (npm install vega vega-lite);
-without them, -o prints the table instead, says what to install and exits 1.
+without them, -o prints the table instead, says what to install and exits 4
+(E_MISSING_PEER). A file without samples is E_PARSE (exit 3), with or without -o.
 
 Options:
   -o, --output <file>   write an SVG chart to <file>
       --title <text>    the chart's title (default: the file's name)
       --width <px>      width of the plot area (default 720)
       --height <px>     height of the plot area (default 320)
-  -h, --help            this help`;
+  -h, --help            this help
+
+${EXIT_HELP}`;
 
 export const plot: Command = {
   name: 'plot',
@@ -41,9 +44,20 @@ export const plot: Command = {
     try {
       text = await readFile(file, 'utf8');
     } catch (e) {
-      throw new CliError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? e}`);
+      throw fileError(e, `cannot read the memstats file ${file}`);
     }
-    const samples = parseMemstats(text);
+    let samples: ReturnType<typeof parseMemstats>;
+    try {
+      samples = parseMemstats(text);
+    } catch (e) {
+      if (!isLeanrecError(e, 'E_PARSE')) throw e;
+      throw new CliError('E_PARSE', `${file}: ${e.message.replace(/^memstats: /, '')}`);
+    }
+    // The same answer whatever the output: a chart or a table of nothing is no answer.
+    if (samples.length === 0)
+      throw new CliError('E_PARSE', `${file} holds no samples`, {
+        hint: 'write one with --memstats <file> (ingest, verify, query) or sampleMemory()',
+      });
     if (values.output === undefined) {
       await out.write(memstatsTable(samples));
       return 0;
@@ -59,14 +73,12 @@ export const plot: Command = {
       if (!isLeanrecError(e, 'E_MISSING_PEER')) throw e;
       // The text chart still shows the run; the exit code says the file was not written.
       await out.write(memstatsTable(samples));
-      throw new CliError(`${values.output} not written: ${e.message}`);
+      throw new CliError('E_MISSING_PEER', `${values.output} not written: ${e.message}`);
     }
     try {
       await writeFile(values.output, svg);
     } catch (e) {
-      throw new CliError(
-        `cannot write ${values.output}: ${(e as NodeJS.ErrnoException).code ?? e}`,
-      );
+      throw fileError(e, `cannot write the chart ${values.output}`);
     }
     return 0;
   },

@@ -1,39 +1,51 @@
 /** `leanrec query <db> --where field=value … [--count]`: equality filters on hot fields. */
 import { parseArgs } from 'node:util';
-import { debianPackages } from '../../debian/index.ts';
-import { type Command, openExisting, UsageError } from '../common.ts';
+import { debianPackages, debianSources } from '../../debian/index.ts';
+import type { AnySchema } from '../../schema/schema.ts';
+import { type Command, EXIT_HELP, UsageError, withStore } from '../common.ts';
+import { MEMSTATS_HELP, memstatsOptions, startMemstats } from '../options.ts';
 
 const help = `Usage: leanrec query <db> [--where field=value ...] [--count]
 
 Prints "package version architecture" for every record matching all conditions, or
-their number with --count. Conditions are equalities on hot fields: ${debianPackages.hotFields.map((f) => f.name).join(', ')}
-(deb822 spellings such as Installed-Size work too). Numbers are parsed for numeric
+their number with --count. Conditions are equalities on hot fields (deb822 spellings
+such as Installed-Size work too):
+  Packages: ${debianPackages.hotFields.map((f) => f.name).join(', ')}
+  Sources:  ${debianSources.hotFields.map((f) => f.name).join(', ')}
+In a Packages store, source=X finds every binary built from X: a package without a
+Source field is its own source. Numbers are parsed for numeric
 fields, true/false for flags; several --where on one field match any of the values.
 
 Options:
   -w, --where <field=value>   a condition (repeatable)
   -c, --count                 print the number of matches only
-  -h, --help                  this help`;
+${MEMSTATS_HELP}
+  -h, --help                  this help
+
+${EXIT_HELP}`;
 
 const NUMERIC = new Set(['u8', 'u16', 'u32', 'i32', 'f32', 'f64']);
 
 /** The hot field named `name`, accepting deb822 spellings (`Installed-Size` → `installedSize`). */
-function fieldName(name: string): string {
-  if (debianPackages.byName.has(name)) return name;
+function fieldName(schema: AnySchema, name: string): string {
+  if (schema.byName.has(name)) return name;
   const norm = name.toLowerCase().replace(/-/g, '');
-  for (const f of debianPackages.hotFields) if (f.name.toLowerCase() === norm) return f.name;
+  for (const f of schema.hotFields) if (f.name.toLowerCase() === norm) return f.name;
   return name; // unknown: the store reports it (E_ARGUMENT)
 }
 
-/** Parses `--where` conditions into a filter. */
-export function parseWhere(conds: readonly string[]): Record<string, unknown> {
+/** Parses `--where` conditions into a filter on records of `schema` (default: Packages). */
+export function parseWhere(
+  conds: readonly string[],
+  schema: AnySchema = debianPackages as unknown as AnySchema,
+): Record<string, unknown> {
   const filter: Record<string, unknown[]> = {};
   for (const c of conds) {
     const eq = c.indexOf('=');
     if (eq <= 0) throw new UsageError(`--where needs field=value, got "${c}"`);
-    const name = fieldName(c.slice(0, eq));
+    const name = fieldName(schema, c.slice(0, eq));
     const text = c.slice(eq + 1);
-    const info = debianPackages.byName.get(name);
+    const info = schema.byName.get(name);
     let value: unknown = text;
     if (info !== undefined && info.tier === 'hot') {
       const kind = info.field.kind;
@@ -65,20 +77,25 @@ export const query: Command = {
       options: {
         where: { type: 'string', short: 'w', multiple: true },
         count: { type: 'boolean', short: 'c' },
+        ...memstatsOptions,
       },
     });
     if (positionals.length !== 1) throw new UsageError('query takes one <db>');
-    const filter = parseWhere(values.where ?? []);
-    const store = await openExisting(positionals[0]!);
+    const where = values.where ?? [];
+    const memstats = startMemstats(values);
     try {
-      if (values.count === true) {
-        await out.write(`${store.count(filter as never)}\n`);
-      } else {
-        for (const v of store.where(filter as never, { reuse: true }))
-          await out.write(`${v.package} ${v.version} ${v.architecture}\n`);
-      }
+      await withStore(positionals[0]!, async ({ store }) => {
+        const filter = parseWhere(where, store.schema as unknown as AnySchema);
+        if (values.count === true) {
+          await out.write(`${store.count(filter as never)}\n`);
+        } else {
+          for (const v of store.where(filter as never, { reuse: true }))
+            await out.write(`${v.package} ${v.version} ${v.architecture ?? ''}\n`);
+        }
+        memstats?.mark('query done');
+      });
     } finally {
-      await store.close();
+      await memstats?.stop();
     }
     return 0;
   },

@@ -1,14 +1,17 @@
 /** `leanrec stats <db>`: what the store holds and what it costs, part by part. */
 import { parseArgs } from 'node:util';
-import { bytes, type Command, int, openExisting, UsageError } from '../common.ts';
+import { bytes, type Command, EXIT_HELP, int, UsageError, withStore } from '../common.ts';
 
 const help = `Usage: leanrec stats <db>
 
 Prints the store's memory: every part (columns, string pool, indexes, cache, LevelDB's
-configured cache and write buffer) with its bytes and share, then the totals.
+configured cache and write buffer) with its bytes and share, then the totals. <db>
+holds a Packages or a Sources index.
 
 Options:
-  -h, --help          this help`;
+  -h, --help          this help
+
+${EXIT_HELP}`;
 
 export const stats: Command = {
   name: 'stats',
@@ -17,8 +20,7 @@ export const stats: Command = {
   async run(args, { out }) {
     const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
     if (positionals.length !== 1) throw new UsageError('stats takes one <db>');
-    const store = await openExisting(positionals[0]!);
-    try {
+    await withStore(positionals[0]!, async ({ kind, store }) => {
       const m = store.memory();
       const rows: [string, string, string, string][] = m.parts
         .filter((p) => p.bytes > 0)
@@ -38,11 +40,11 @@ export const stats: Command = {
       for (const r of rows.slice(0, -2)) text += line(r);
       text += `${'-'.repeat(w0 + w1 + w2 + 12)}\n`;
       for (const r of rows.slice(-2)) text += line(r);
-      text += `records ${int(m.records)}; hot ${(m.hot / Math.max(1, m.records)).toFixed(1)} B/record; total ${bytes(m.total)}; cache ${int(m.cacheEntries)} entries\n`;
+      // No per-record figure without records: it would be the fixed costs alone.
+      const perRecord = m.records === 0 ? '' : `; hot ${(m.hot / m.records).toFixed(1)} B/record`;
+      text += `records ${int(m.records)}${perRecord}; total ${bytes(m.total)}; cache ${int(m.cacheEntries)} entries; ${kind}\n`;
       await out.write(text);
-    } finally {
-      await store.close();
-    }
+    });
     return 0;
   },
 };

@@ -3,12 +3,23 @@ import { statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import {
   PACKAGE_RELATIONS,
+  SOURCE_RELATIONS,
   type Unsatisfied,
   verifyDependencies,
   verifyIndexFile,
 } from '../../debian/index.ts';
 import { LeanrecError } from '../../errors.ts';
-import { CliError, type Command, int, openExisting, UsageError } from '../common.ts';
+import {
+  CliError,
+  type Command,
+  EXIT_HELP,
+  fileError,
+  int,
+  UsageError,
+  withStore,
+} from '../common.ts';
+import { MEMSTATS_HELP, memstatsOptions, startMemstats } from '../options.ts';
+import { buildDeps, buildSummary } from './verify-build.ts';
 
 type RelationField = keyof typeof PACKAGE_RELATIONS;
 
@@ -19,6 +30,8 @@ export const EXIT_MALFORMED = 3;
 const MALFORMED = '!malformed';
 
 const help = `Usage: leanrec verify <db|index> [--fields Pre-Depends,Depends] [--arch <arch>]
+       leanrec verify --build-deps <sources> --against <packages> [--arch <arch>]
+                      [--profiles nocheck,...]
 
 Checks that every dependency group is satisfied by some package (a real package of a
 matching version, or a Provides). <db> is a database directory; an index file is read
@@ -37,13 +50,30 @@ ignored; any other (g++:powerpc) is only satisfied by a package of that architec
 The own architecture is the one the packages have besides "all"; name it with --arch
 when there are several.
 
+With --build-deps, checks the build dependencies of every source package of <sources>
+(a Sources store or index) against the binary packages of <packages> (a Packages store
+or index), as archive tools do on upload: each OR-group of Build-Depends,
+Build-Depends-Arch and Build-Depends-Indep that applies to the build (architecture
+restrictions such as [amd64 !i386 linux-any], wildcards matched as dpkg-architecture
+does, and build-profile formulas such as <!nocheck> <stage1 cross>, evaluated for --arch
+and --profiles) must be satisfied with the rules above; a Build-Conflicts* relation is
+reported when the build cannot avoid what it names (an Essential or Build-Essential
+package, or one a build dependency without alternatives requires). Same output, the
+architecture column being the build's; sources not built on --arch are skipped.
+
 Exit status: 0 when every field parses (whether or not some groups are unsatisfied),
-${EXIT_MALFORMED} when some relation field is malformed, 1 on failure, 2 on a usage error.
+${EXIT_MALFORMED} when some relation field is malformed; on an error:
+${EXIT_HELP}
 
 Options:
   --fields <list>     relation fields to check, comma-separated
                       (default Pre-Depends,Depends; any of ${Object.keys(PACKAGE_RELATIONS).join(', ')})
-  --arch <arch>       the index's own architecture (needed when the packages have several)
+  --arch <arch>       the index's own architecture (needed when the packages have several);
+                      with --build-deps, the build's
+  --build-deps <src>  check the build dependencies of the sources in <src> (store or file)
+  --against <pkgs>    ... against the binary packages in <pkgs> (store or file)
+  --profiles <list>   active build profiles, comma-separated (default none)
+${MEMSTATS_HELP}
   -h, --help          this help`;
 
 /** One output line for a finding. */
@@ -58,43 +88,70 @@ export const verify: Command = {
   name: 'verify',
   summary: 'list unsatisfied dependencies of a store or an index file',
   help,
-  async run(args, { out, err }) {
+  async run(args, ctx) {
+    const { out, err } = ctx;
     const { values, positionals } = parseArgs({
       args,
       allowPositionals: true,
-      options: { fields: { type: 'string' }, arch: { type: 'string' } },
+      options: {
+        fields: { type: 'string' },
+        arch: { type: 'string' },
+        'build-deps': { type: 'string' },
+        against: { type: 'string' },
+        profiles: { type: 'string' },
+        ...memstatsOptions,
+      },
     });
+    if (values['build-deps'] !== undefined) {
+      const findings = await buildDeps(values, positionals, ctx);
+      for (const u of findings) await out.write(line(u));
+      await out.flush();
+      ctx.err(buildSummary(findings, values.arch));
+      return findings.some((u) => u.malformed !== undefined) ? EXIT_MALFORMED : 0;
+    }
+    if (values.against !== undefined || values.profiles !== undefined)
+      throw new UsageError('--against and --profiles go with --build-deps <sources>');
     if (positionals.length !== 1) throw new UsageError('verify takes one <db|index>');
     const fields = (values.fields ?? 'Pre-Depends,Depends')
       .split(',')
       .map((f) => f.trim())
       .filter((f) => f !== '');
-    for (const f of fields)
+    for (const f of fields) {
+      if (Object.hasOwn(SOURCE_RELATIONS, f))
+        throw new CliError('E_USAGE', `--fields: ${f} is a field of source packages`, {
+          hint: 'check it against binary packages with "leanrec verify --build-deps <sources> --against <packages>"',
+        });
       if (!Object.hasOwn(PACKAGE_RELATIONS, f))
-        throw new UsageError(`--fields: "${f}" is not a relation field`);
+        throw new UsageError(
+          `--fields: "${f}" is not a relation field of binary packages (${Object.keys(PACKAGE_RELATIONS).join(', ')})`,
+        );
+    }
     const target = positionals[0]!;
     let isDir: boolean;
     try {
       isDir = statSync(target).isDirectory();
-    } catch {
-      throw new CliError(`no database or index at ${target}`);
+    } catch (e) {
+      throw fileError(e, `no database or index at ${target}`);
     }
     const options = {
       fields: fields as RelationField[],
       ...(values.arch === undefined ? {} : { architecture: values.arch }),
     };
-    let findings: Unsatisfied[];
-    let packages: number;
+    let findings: Unsatisfied[] = [];
+    let packages = 0;
+    const memstats = startMemstats(values);
     try {
       if (isDir) {
-        const store = await openExisting(target);
-        try {
-          findings = await verifyDependencies(store, options);
-          packages = store.size;
-        } finally {
-          await store.close();
-        }
+        await withStore(target, async (db) => {
+          if (db.kind !== 'debian-packages')
+            throw new CliError('E_USAGE', `${target} holds source packages`, {
+              hint: `check their build dependencies with "leanrec verify --build-deps ${target} --against <packages>"`,
+            });
+          findings = await verifyDependencies(db.store, options);
+          packages = db.store.size;
+        });
       } else ({ findings, packages } = await verifyIndexFile(target, options));
+      memstats?.mark('verify done');
     } catch (e) {
       if (e instanceof LeanrecError && e.code === 'E_ARGUMENT' && e.field === 'architecture')
         throw new UsageError(
@@ -103,6 +160,8 @@ export const verify: Command = {
             .replace(/^verify: /, ''),
         );
       throw e;
+    } finally {
+      await memstats?.stop();
     }
     let malformed = 0;
     for (const u of findings) {
