@@ -18,7 +18,7 @@ import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import * as zlib from 'node:zlib';
 import { LeanrecError } from '../errors.ts';
-import { Xxh32, xxh32 } from './xxh32.ts';
+import { Xxh32, xxh32 } from '../util/xxh32.ts';
 import { DEFAULT_XZ_MEMORY_LIMIT, HANDED_OUT, xzDecode } from './xz.ts';
 
 /**

@@ -1,6 +1,6 @@
 /**
  * xxHash32 (seed 0), streaming: the checksum of LZ4 frames (their header byte, block and
- * content checksums). Whole 16-byte stripes are read as little-endian u32 words through a
+ * content checksums) and of layout-2 record values (cold/segments.ts). Whole 16-byte stripes are read as little-endian u32 words through a
  * `Uint32Array` when the bytes are 4-aligned on a little-endian host (the decoder's output
  * chunks are fresh, aligned buffers), else byte by byte: about 1 GB/s here either way
  * for the aligned case, so checking an index costs a few percent of parsing it.
