@@ -9,7 +9,7 @@
  * - hot-only: `openStore(debianPackages, { cold: false })`: the hot tier alone (cold
  *   fields are validated, then dropped). No W5, no W6.
  *
- * W3: `get`, then package, version, section. W4: `count` with the filter (a scan of the
+ * W3: `get`, then package, version, section (also with fresh key strings per pass). W4: `count` with the filter (a scan of the
  * enum columns). W6: `verifyDependencies` on the store W1 built. W5: `get` + `cold` of
  * groups control (description, maintainer) and relations (depends): uncached on a reopen
  * with `cacheBytes: 0`, cached on a reopen with `cacheBytes` 64 MiB after a warm-up pass.
@@ -26,6 +26,7 @@ import {
   COLD_KEYS,
   COLD_PASSES,
   FILE,
+  freshPassRate,
   LOOKUP_PASSES,
   LOOKUPS,
   measureVerify,
@@ -89,6 +90,14 @@ try {
   });
   out['lookups'] = passRate(LOOKUPS, LOOKUP_PASSES, (i) => {
     const v = store.get(key(i))!;
+    return v.package.length + v.version.length + (v.section?.length ?? 0);
+  });
+  out['lookupsFresh'] = freshPassRate(q, LOOKUP_PASSES, (k, i) => {
+    const v = store.get({
+      package: k.package[i]!,
+      version: k.version[i]!,
+      architecture: k.architecture[i]!,
+    })!;
     return v.package.length + v.version.length + (v.section?.length ?? 0);
   });
 
