@@ -93,6 +93,13 @@ const METRICS: Metric[] = [
   { key: 'ingestMs', label: 'W1 ingest: open → last record written', kind: 'ms', ratio: true },
   { key: 'peakRss', label: 'W1 peak RSS during ingest (VmHWM)', kind: 'bytes', ratio: true },
   {
+    key: 'ingestParsed',
+    label: 'W1b hot-only ingest of the records parsed beforehand (records/s)',
+    kind: 'rate',
+    ratio: false,
+    na: { [PLAIN]: '—', [LMDB]: '—', [SQLITE]: '—', [ARROW]: '—', [LEANREC]: '—' },
+  },
+  {
     key: 'resident',
     label: 'W2 resident after gc: heap + external above before-open + native buffers',
     kind: 'bytes',
@@ -249,6 +256,9 @@ const TARGETS: { vs: string; key: string; min: number; text: string }[] = [
   },
 ];
 
+/** W1b's target: hot-only ingest of parsed records, records per second (absolute). */
+const INGEST_PARSED_MIN = 250_000;
+
 // ── run ─────────────────────────────────────────────────────────────────────────────────
 
 const t0 = performance.now();
@@ -324,6 +334,18 @@ const targetRows: string[][] = [
       verdict(a >= t.min),
     ];
   }),
+  ...(NAMES.includes(HOT_ONLY)
+    ? [
+        [
+          HOT_ONLY,
+          `W1b ingest of parsed records ≥ ${perSec(INGEST_PARSED_MIN)}`,
+          format('rate', fig(HOT_ONLY, 'ingestParsed')),
+          '—',
+          format('rate', fig(HOT_ONLY, 'ingestParsed')),
+          verdict(fig(HOT_ONLY, 'ingestParsed') >= INGEST_PARSED_MIN),
+        ],
+      ]
+    : []),
 ];
 
 /** Counts every run of every contender must agree on (where it has them). */
