@@ -141,7 +141,16 @@ test('compiled record checks report the first bad field and count the present on
   };
   assert.equal(check({ f0: 1, f2: true, f3: 'ab' }, fail), 3);
   assert.equal(check({ f0: 1, f1: 's', f2: false, f3: '0f' }, fail), 4);
-  assert.throws(() => check({ f0: 256, f2: 'x' }, fail), (e) => String(e) === '0,1');
-  assert.throws(() => check({ f0: 1, f1: 's' }, fail), (e) => String(e) === '2,0');
-  assert.throws(() => check({ f0: 1, f2: true, f3: 'AB' }, fail), (e) => String(e) === '3,1');
+  assert.throws(
+    () => check({ f0: 256, f2: 'x' }, fail),
+    (e) => String(e) === '0,1',
+  );
+  assert.throws(
+    () => check({ f0: 1, f1: 's' }, fail),
+    (e) => String(e) === '2,0',
+  );
+  assert.throws(
+    () => check({ f0: 1, f2: true, f3: 'AB' }, fail),
+    (e) => String(e) === '3,1',
+  );
 });
