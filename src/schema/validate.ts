@@ -1,4 +1,5 @@
 import { LeanrecError } from '../errors.ts';
+import { LONG_ENCODE } from '../util/utf8.ts';
 import { compileRecordCheck, type Fail, type RecordCheck } from './compile.ts';
 import { type AnyField, describeField, type FieldKind } from './field.ts';
 import type { AnySchema, FieldInfo } from './schema.ts';
@@ -104,6 +105,8 @@ export class RecordValidator {
   readonly #fields: readonly CompiledField[];
   readonly #names: ReadonlySet<string>;
   readonly #keyFields: readonly CompiledField[];
+  /** The key fields with string checks that leave short strings' well-formedness to the encoder. */
+  readonly #keyTypes: readonly CompiledField[];
   readonly #compiled: RecordCheck | undefined;
   /** The record and batch position being checked, for the compiled check's `fail`. */
   #obj: Record<string, unknown> = NONE;
@@ -116,6 +119,16 @@ export class RecordValidator {
     this.#fields = all.map(compile);
     this.#names = new Set(all.map((f) => f.name));
     this.#keyFields = schema.keyFields.map(compile);
+    this.#keyTypes = this.#keyFields.map((cf) =>
+      cf.info.field.kind === 'string' ||
+      (cf.info.field.kind === 'enum' && cf.info.field.values === undefined)
+        ? {
+            ...cf,
+            check: (v: unknown) =>
+              typeof v === 'string' && (v.length <= LONG_ENCODE || v.isWellFormed()),
+          }
+        : cf,
+    );
     this.#compiled = compileRecordCheck(
       this.#fields.map((cf) => ({
         name: cf.info.name,
@@ -183,12 +196,26 @@ export class RecordValidator {
    * @throws LeanrecError `E_ARGUMENT` naming the key field.
    */
   validateKey(key: unknown): void {
+    this.#checkKey(key, this.#keyFields);
+  }
+
+  /**
+   * {@link RecordValidator.validateKey}, except that strings of at most `LONG_ENCODE`
+   * UTF-16 units are not scanned for lone surrogates: the caller encodes them next, and
+   * the encoder counts those (`loneSurrogates`); on one it calls `validateKey` for the error.
+   *
+   * @throws LeanrecError `E_ARGUMENT` naming the key field.
+   */
+  validateKeyTypes(key: unknown): void {
+    this.#checkKey(key, this.#keyTypes);
+  }
+
+  #checkKey(key: unknown, fields: readonly CompiledField[]): void {
     if (key === null || typeof key !== 'object')
       throw new LeanrecError(
         'E_ARGUMENT',
         `key must be an object with ${this.#schema.key.map((k) => `"${k}"`).join(', ')}`,
       );
-    const fields = this.#keyFields;
     for (let i = 0; i < fields.length; i++) {
       const cf = fields[i]!;
       const v = cf.guarded
