@@ -16,9 +16,16 @@
  * at sizes ≤ 1 M, default 3), `SCALE_BIG_RUNS` (runs above 1 M, default 3),
  * `SCALE_CONTENDERS` (default leanrec,plain,leanrec-disk), `SCALE_DISK_SIZES` (default
  * 250000,1000000), `SCALE_TIMEOUT_S` (time cap of one child, default 900 s),
- * `LEANREC_DEBIAN_PACKAGES`, `SCALE_SEED`, `BENCH_SEED`.
+ * `LEANREC_DEBIAN_PACKAGES`, `SCALE_SEED`, `BENCH_SEED`, `SCALE_OUT` (name of the result
+ * files, default `scale`).
  *
- * Writes bench/results/scale.{json,md}.
+ * The 100 M step (hot-only, one run; it takes tens of minutes and ~10 GB, not for CI):
+ * `SCALE_SIZES=250000,100000000 SCALE_CONTENDERS=leanrec BENCH_RUNS=1 SCALE_BIG_RUNS=1
+ * SCALE_TIMEOUT_S=5400 SCALE_OUT=scale-100m npm run bench:scale`; its table is in
+ * bench/results/scale-100m.md, checked against the per-record targets of the 100 M step
+ * (time and bytes per record within {@link FLAT_100M}× of 250 k).
+ *
+ * Writes bench/results/<SCALE_OUT>.{json,md}.
  */
 import { readFileSync } from 'node:fs';
 import { getHeapStatistics } from 'node:v8';
@@ -62,6 +69,10 @@ const FLAT_TARGET = 1.2;
 /** Acceptance: the hot tier at 10 M records under 1.5 GB. */
 const HOT_LIMIT = 1.5e9;
 const ACCEPT_SIZE = 10_000_000;
+/** The 100 M step: cost per record (ingest time, bytes) at 100 M ÷ at 250 k, at most this. */
+const FLAT_100M = 1.1;
+const BIG_SIZE = 100_000_000;
+const OUT = process.env['SCALE_OUT'] ?? 'scale';
 
 const SCRIPTS: Record<string, { script: string; args: string[] }> = {
   leanrec: { script: 'bench/contenders/scale-leanrec.ts', args: ['hot'] },
@@ -239,6 +250,21 @@ const flatResident = flat('perRecordResident');
 const span =
   first !== undefined && last !== undefined ? `${fmtN(last.size)} ÷ ${fmtN(first.size)}` : '—';
 const at10M = lean.find((r) => r.size === ACCEPT_SIZE);
+const at100M = lean.find((r) => r.size === BIG_SIZE);
+const at250k = lean.find((r) => r.size === 250_000);
+/** Per-record cost at 100 M ÷ at 250 k (time per record is 1 ÷ the ingest rate). */
+const big = (f: (r: Row) => number): number =>
+  at100M === undefined || at250k === undefined ? Number.NaN : f(at100M) / f(at250k);
+const bigTime = big((r) => 1 / r.ingestPerSec);
+const bigBytes = big((r) => r.perRecordAllocated);
+const bigUsed = big((r) => r.perRecordUsed);
+const bigLookup = big((r) => 1 / r.lookupsPerSec);
+const bigRow = (label: string, x: number, target: boolean): string[] => [
+  `${label}, 100 M ÷ 250 k`,
+  at100M === undefined ? 'not run' : cell(x, times),
+  target ? `≤ ${FLAT_100M}×` : '(shown)',
+  !target || Number.isNaN(x) ? '—' : verdict(x <= FLAT_100M),
+];
 
 const verdictRows: string[][] = [
   ['measure', 'value', 'target', 'verdict'],
@@ -272,6 +298,10 @@ const verdictRows: string[][] = [
     '< 1.5 GB',
     at10M === undefined ? '—' : verdict(at10M.residentDelta < HOT_LIMIT),
   ],
+  bigRow('ingest time per record', bigTime, true),
+  bigRow('bytes/record, memory().total (allocated)', bigBytes, true),
+  bigRow('bytes/record in use', bigUsed, true),
+  bigRow('time per point lookup', bigLookup, false),
 ];
 
 // Where leanrec's bytes go, per record, at each size (last ok run of each size).
@@ -363,7 +393,7 @@ console.log(
 console.log(`(bench:scale took ${ms(wallMs)}; load ${load0} → ${load1})`);
 
 writeResults(
-  'scale',
+  OUT,
   {
     file,
     seed: SCALE_SEED,
@@ -380,7 +410,7 @@ writeResults(
     derived: { rows, flatAllocated, flatUsed, flatResident, span },
   },
   [
-    '# Scale: leanrec from 250 k to 10 M records, next to plain objects',
+    `# Scale: leanrec from ${fmtN(SIZES[0] ?? 0)} to ${fmtN(SIZES.at(-1) ?? 0)} records${CONTENDERS.length > 1 ? ', next to plain objects' : ''}`,
     '',
     header,
     '',

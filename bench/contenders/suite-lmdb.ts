@@ -22,6 +22,7 @@ import {
   COLD_KEYS,
   COLD_PASSES,
   FILE,
+  freshPassRate,
   LOOKUP_PASSES,
   LOOKUPS,
   measureVerify,
@@ -57,6 +58,10 @@ try {
   const key = (i: number) => plainKey(q.package[i]!, q.version[i]!, q.architecture[i]!);
   out['lookups'] = passRate(LOOKUPS, LOOKUP_PASSES, (i) => {
     const r = db.get(key(i))!;
+    return r.package.length + r.version.length + (r.section?.length ?? 0);
+  });
+  out['lookupsFresh'] = freshPassRate(q, LOOKUP_PASSES, (k, i) => {
+    const r = db.get(plainKey(k.package[i]!, k.version[i]!, k.architecture[i]!))!;
     return r.package.length + r.version.length + (r.section?.length ?? 0);
   });
 

@@ -15,6 +15,7 @@ import {
   COLD_KEYS,
   COLD_PASSES,
   FILE,
+  freshPassRate,
   LOOKUP_PASSES,
   LOOKUPS,
   measureVerify,
@@ -42,6 +43,10 @@ const w2 = residentAfter(before, settled(), 0);
 const q = await queryKeys();
 const lookups = passRate(LOOKUPS, LOOKUP_PASSES, (i) => {
   const o = map.get(plainKey(q.package[i]!, q.version[i]!, q.architecture[i]!))!;
+  return o.package.length + o.version.length + (o.section?.length ?? 0);
+});
+const lookupsFresh = freshPassRate(q, LOOKUP_PASSES, (k, i) => {
+  const o = map.get(plainKey(k.package[i]!, k.version[i]!, k.architecture[i]!))!;
   return o.package.length + o.version.length + (o.section?.length ?? 0);
 });
 
@@ -86,6 +91,7 @@ emit({
   peakRss,
   ...w2,
   lookups,
+  lookupsFresh,
   scanPriority,
   scanGamesAll,
   priorityCount,

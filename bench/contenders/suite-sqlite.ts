@@ -33,6 +33,7 @@ import {
   COLD_KEYS,
   COLD_PASSES,
   FILE,
+  freshPassRate,
   LOOKUP_PASSES,
   LOOKUPS,
   measureVerify,
@@ -143,6 +144,14 @@ try {
   );
   out['lookups'] = passRate(LOOKUPS, LOOKUP_PASSES, (i) => {
     const r = lookup.get(q.package[i], q.version[i], q.architecture[i]) as {
+      package: string;
+      version: string;
+      section: string | null;
+    };
+    return r.package.length + r.version.length + (r.section?.length ?? 0);
+  });
+  out['lookupsFresh'] = freshPassRate(q, LOOKUP_PASSES, (k, i) => {
+    const r = lookup.get(k.package[i], k.version[i], k.architecture[i]) as {
       package: string;
       version: string;
       section: string | null;

@@ -21,6 +21,7 @@ import { ByteWriter } from './byte-writer.ts';
 import { grow, rowCapacity, trimRows } from './grow.ts';
 import type { HotLimits } from './limits.ts';
 import type { StringPool } from './string-pool.ts';
+import { ValueRows } from './value-rows.ts';
 
 /** One hot column. */
 export interface Column {
@@ -259,6 +260,8 @@ export class EnumColumn implements Column {
   /** Key bytes of each value, made on first comparison. */
   readonly #encoded: (Uint8Array | undefined)[] = [];
   codes: Uint8Array | Uint16Array = new Uint8Array(16);
+  /** Row bitsets of the values filters asked for, kept exact on every write (value-rows.ts). */
+  readonly valueRows = new ValueRows();
   constructor(field: AnyField, name: string) {
     this.#closed = field.values !== undefined;
     this.#name = name;
@@ -284,13 +287,21 @@ export class EnumColumn implements Column {
     return this.#codes.get(v) ?? -1;
   }
   ensure(rows: number): void {
-    if (rows > this.codes.length) this.codes = grow(this.codes, rows);
+    if (rows <= this.codes.length) return;
+    const from = this.codes.length;
+    this.codes = grow(this.codes, rows);
+    if (this.valueRows.held !== 0) this.valueRows.grew(from, this.codes.length);
+  }
+  /** The row bitset of `code` (made on first ask), or undefined past the column's cap. */
+  rowsOf(code: number): Bitset | undefined {
+    return this.valueRows.of(code, this.codes);
   }
   set(row: number, v: unknown): void {
     // The code first, then the array: adding the 257th value swaps `codes` for a wider
     // one, and `this.codes[row] = …#add()` would write into the array it discards.
     let code = this.#codes.get(v as string);
     if (code === undefined) code = this.#add(v as string);
+    if (this.valueRows.held !== 0) this.valueRows.move(row, this.codes[row]!, code);
     this.codes[row] = code;
   }
   get(row: number): string {
@@ -319,13 +330,14 @@ export class EnumColumn implements Column {
   byteLength(): number {
     let dict = 0;
     for (const v of this.values) dict += 16 + v.length;
-    return this.codes.byteLength + dict;
+    return this.codes.byteLength + dict + this.valueRows.byteLength;
   }
   parts(): Uint8Array[] {
     return [bytesOf(this.codes), new TextEncoder().encode(JSON.stringify(this.values))];
   }
   restore(parts: readonly Uint8Array[], rows: number, own = false): void {
     const values = JSON.parse(new TextDecoder().decode(parts[1])) as string[];
+    this.valueRows.clear();
     if (!this.#closed || values.length !== this.values.length) {
       this.values.length = 0;
       this.#encoded.length = 0;
@@ -338,6 +350,7 @@ export class EnumColumn implements Column {
         : fromBytes(Uint8Array, parts[0], rows, own);
   }
   reset(rows: number): void {
+    this.valueRows.clear();
     this.codes =
       this.values.length > 256
         ? new Uint16Array(rowCapacity(rows))
@@ -345,6 +358,7 @@ export class EnumColumn implements Column {
   }
   trim(rows: number): void {
     this.codes = trimRows(this.codes, rows);
+    if (this.valueRows.held !== 0) this.valueRows.trim(this.codes.length);
   }
 }
 

@@ -19,6 +19,7 @@ import { type HashFn, hash64 } from '../keys/hash.ts';
 import { KeyIndex, type KeySource } from '../keys/key-index.ts';
 import type { AnySchema } from '../schema/schema.ts';
 import { ownValue } from '../schema/validate.ts';
+import { loneSurrogates } from '../util/utf8.ts';
 import { Bitset } from './bitset.ts';
 import { ByteWriter } from './byte-writer.ts';
 import { type Column, isWhole, makeColumn } from './columns.ts';
@@ -26,6 +27,9 @@ import { grow, nextPow2, rowCapacity, trimRows } from './grow.ts';
 import { type HotLimits, RoomCheck, type RoomWrite, resolveLimits } from './limits.ts';
 import { SNAPSHOT_FORMAT } from './snapshot-format.ts';
 import { StringPool } from './string-pool.ts';
+
+/** {@link HotTier.findRow}: a key string had a lone surrogate (the key can match no row). */
+export const NOT_WELL_FORMED = -2;
 
 /** Options of a hot tier. */
 export interface HotTierOptions {
@@ -131,9 +135,16 @@ export class HotTier implements KeySource {
     this.#hash(w.buf, 0, w.pos, this.#h);
   }
 
-  /** Trusted: the row holding the key of `obj` (a record or a key object), or -1. */
+  /**
+   * Trusted: the row holding the key of `obj` (a record or a key object), or -1; or
+   * {@link NOT_WELL_FORMED} when a key string of at most `LONG_ENCODE` units had a lone
+   * surrogate (no stored key can hold one: the caller reports the field). This lets a
+   * lookup check its key strings while encoding them instead of scanning them first.
+   */
   findRow(obj: object): number {
+    const lone = loneSurrogates.count;
     this.#encodeKey(obj);
+    if (loneSurrogates.count !== lone) return NOT_WELL_FORMED;
     return this.keys.find(this.#h[0]!, this.#h[1]!, this.#qw.buf, this.#qw.pos);
   }
 

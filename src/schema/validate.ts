@@ -1,4 +1,6 @@
 import { LeanrecError } from '../errors.ts';
+import { LONG_ENCODE } from '../util/utf8.ts';
+import { compileRecordCheck, type Fail, type RecordCheck } from './compile.ts';
 import { type AnyField, describeField, type FieldKind } from './field.ts';
 import type { AnySchema, FieldInfo } from './schema.ts';
 
@@ -82,6 +84,9 @@ export function ownValue(obj: object, name: string): unknown {
   return Object.hasOwn(obj, name) ? (obj as Record<string, unknown>)[name] : undefined;
 }
 
+/** No record (what the compiled check's context holds between calls). */
+const NONE: Record<string, unknown> = Object.freeze({});
+
 interface CompiledField {
   readonly info: FieldInfo;
   readonly check: Check;
@@ -91,14 +96,22 @@ interface CompiledField {
 }
 
 /**
- * Validates records and keys against one schema. Built once per schema; each call walks
- * a precompiled list of checks.
+ * Validates records and keys against one schema. Built once per schema: records go
+ * through one function compiled for the schema (compile.ts), or, where code cannot be
+ * made from strings, a walk over a precompiled list of checks; both throw the same errors.
  */
 export class RecordValidator {
   readonly #schema: AnySchema;
   readonly #fields: readonly CompiledField[];
   readonly #names: ReadonlySet<string>;
   readonly #keyFields: readonly CompiledField[];
+  /** The key fields with string checks that leave short strings' well-formedness to the encoder. */
+  readonly #keyTypes: readonly CompiledField[];
+  readonly #compiled: RecordCheck | undefined;
+  /** The record and batch position being checked, for the compiled check's `fail`. */
+  #obj: Record<string, unknown> = NONE;
+  #index: number | undefined;
+  readonly #onFail: Fail;
 
   constructor(schema: AnySchema) {
     this.#schema = schema;
@@ -106,6 +119,31 @@ export class RecordValidator {
     this.#fields = all.map(compile);
     this.#names = new Set(all.map((f) => f.name));
     this.#keyFields = schema.keyFields.map(compile);
+    this.#keyTypes = this.#keyFields.map((cf) =>
+      cf.info.field.kind === 'string' ||
+      (cf.info.field.kind === 'enum' && cf.info.field.values === undefined)
+        ? {
+            ...cf,
+            check: (v: unknown) =>
+              typeof v === 'string' && (v.length <= LONG_ENCODE || v.isWellFormed()),
+          }
+        : cf,
+    );
+    this.#compiled = compileRecordCheck(
+      this.#fields.map((cf) => ({
+        name: cf.info.name,
+        field: cf.info.field,
+        check: cf.check,
+        guarded: cf.guarded,
+      })),
+    );
+    this.#onFail = (i, invalid) => {
+      const cf = this.#fields[i]!;
+      const obj = this.#obj;
+      this.#obj = NONE;
+      const v = cf.guarded ? ownValue(obj, cf.info.name) : obj[cf.info.name];
+      return this.#fail(obj, cf, this.#index, invalid ? `has ${describeValue(v)}` : 'is missing');
+    };
   }
 
   /**
@@ -125,15 +163,21 @@ export class RecordValidator {
       );
     const obj = rec as Record<string, unknown>;
     let present = 0;
-    for (const cf of this.#fields) {
-      const v = cf.guarded ? ownValue(obj, cf.info.name) : obj[cf.info.name];
-      if (v === undefined) {
-        if (!cf.info.field.isOptional) this.#fail(obj, cf, index, 'is missing');
-        continue;
+    if (this.#compiled !== undefined) {
+      this.#obj = obj;
+      this.#index = index;
+      present = this.#compiled(obj, this.#onFail);
+      this.#obj = NONE; // holds no record past the call
+    } else
+      for (const cf of this.#fields) {
+        const v = cf.guarded ? ownValue(obj, cf.info.name) : obj[cf.info.name];
+        if (v === undefined) {
+          if (!cf.info.field.isOptional) this.#fail(obj, cf, index, 'is missing');
+          continue;
+        }
+        present++;
+        if (!cf.check(v)) this.#fail(obj, cf, index, `has ${describeValue(v)}`);
       }
-      present++;
-      if (!cf.check(v)) this.#fail(obj, cf, index, `has ${describeValue(v)}`);
-    }
     let own = 0;
     for (const k in obj) if (Object.hasOwn(obj, k) && obj[k] !== undefined) own++;
     if (own !== present) {
@@ -152,12 +196,26 @@ export class RecordValidator {
    * @throws LeanrecError `E_ARGUMENT` naming the key field.
    */
   validateKey(key: unknown): void {
+    this.#checkKey(key, this.#keyFields);
+  }
+
+  /**
+   * {@link RecordValidator.validateKey}, except that strings of at most `LONG_ENCODE`
+   * UTF-16 units are not scanned for lone surrogates: the caller encodes them next, and
+   * the encoder counts those (`loneSurrogates`); on one it calls `validateKey` for the error.
+   *
+   * @throws LeanrecError `E_ARGUMENT` naming the key field.
+   */
+  validateKeyTypes(key: unknown): void {
+    this.#checkKey(key, this.#keyTypes);
+  }
+
+  #checkKey(key: unknown, fields: readonly CompiledField[]): void {
     if (key === null || typeof key !== 'object')
       throw new LeanrecError(
         'E_ARGUMENT',
         `key must be an object with ${this.#schema.key.map((k) => `"${k}"`).join(', ')}`,
       );
-    const fields = this.#keyFields;
     for (let i = 0; i < fields.length; i++) {
       const cf = fields[i]!;
       const v = cf.guarded

@@ -18,6 +18,7 @@ import type {
   StringColumn,
 } from '../hot/columns.ts';
 import type { HotTier } from '../hot/tier.ts';
+import { MAX_VALUE_ROWS } from '../hot/value-rows.ts';
 import type { SecondaryIndexes } from '../keys/secondary.ts';
 import type { FieldKind } from '../schema/field.ts';
 import type { FieldInfo } from '../schema/schema.ts';
@@ -127,6 +128,7 @@ function applyEnum(acc: Uint32Array, tier: HotTier, f: FieldInfo, cond: unknown)
     acc.fill(0);
     return;
   }
+  if (wanted.length <= MAX_VALUE_ROWS && andValueRows(acc, col, wanted)) return;
   const codes = col.codes;
   if (codes instanceof Uint8Array && LITTLE_ENDIAN && wanted.length <= 4) {
     andByteCodes(acc, codes, wanted);
@@ -142,6 +144,36 @@ function applyEnum(acc: Uint32Array, tier: HotTier, f: FieldInfo, cond: unknown)
     for (let j = 0; j < 32; j++) bits |= mask[codes[base + j]!]! << j;
     acc[w] = a & bits;
   }
+}
+
+/**
+ * ANDs `acc` with the union of the row bitsets of `wanted` (value-rows.ts), 32 rows per
+ * word; false (acc untouched) when the column cannot hold a bitset for each of them.
+ */
+function andValueRows(acc: Uint32Array, col: EnumColumn, wanted: readonly number[]): boolean {
+  const sets: Uint32Array[] = [];
+  for (const c of wanted) {
+    const set = col.rowsOf(c);
+    if (set === undefined) return false;
+    sets.push(set.words);
+  }
+  // The bitsets cover the whole code array, so every word of acc (rows < rowCount) is in
+  // them; the loops are written out for one and two values, the common filters.
+  const n = acc.length;
+  if (sets.length === 1) {
+    const a = sets[0]!;
+    for (let w = 0; w < n; w++) acc[w]! &= a[w]!;
+  } else if (sets.length === 2) {
+    const a = sets[0]!;
+    const b = sets[1]!;
+    for (let w = 0; w < n; w++) acc[w]! &= a[w]! | b[w]!;
+  } else
+    for (let w = 0; w < n; w++) {
+      let any = 0;
+      for (const s of sets) any |= s[w]!;
+      acc[w]! &= any;
+    }
+  return true;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { ColdTier } from '../cold/cold-tier.ts';
 import { LeanrecError, withNote } from '../errors.ts';
-import type { HotTier } from '../hot/tier.ts';
+import { type HotTier, NOT_WELL_FORMED } from '../hot/tier.ts';
 import { ID, makeViewClass, ROW, setOwn, type ViewBase, type ViewClass } from '../hot/view.ts';
 import { SecondaryIndexes } from '../keys/secondary.ts';
 import type { GroupName, Infer, InferCold, InferHot } from '../schema/infer.ts';
@@ -145,17 +145,22 @@ export class Store<S extends AnySchema> {
    */
   get(key: KeyOf<S>): RecordView<S> | undefined {
     this.#open();
-    this.#validator.validateKey(key);
+    this.#validator.validateKeyTypes(key);
     const row = this.#tier.findRow(key as object);
-    if (row < 0) return undefined;
+    if (row < 0) {
+      if (row === NOT_WELL_FORMED) this.#validator.validateKey(key); // throws, naming the field
+      return undefined;
+    }
     return new this.#View(this.#tier, row, this.#tier.ids[row]!) as unknown as RecordView<S>;
   }
 
   /** True when a record with this key exists. @throws LeanrecError `E_ARGUMENT`, `E_CLOSED` */
   has(key: KeyOf<S>): boolean {
     this.#open();
-    this.#validator.validateKey(key);
-    return this.#tier.findRow(key as object) >= 0;
+    this.#validator.validateKeyTypes(key);
+    const row = this.#tier.findRow(key as object);
+    if (row === NOT_WELL_FORMED) this.#validator.validateKey(key); // throws, naming the field
+    return row >= 0;
   }
 
   /**

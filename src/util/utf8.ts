@@ -20,7 +20,14 @@ const encoder = new TextEncoder();
  */
 const SHORT_DECODE = 16;
 /** Strings longer than this are encoded with `TextEncoder.encodeInto` (SIMD) instead of the JS loop. */
-const LONG_ENCODE = 128;
+export const LONG_ENCODE = 128;
+
+/**
+ * Lone surrogates the JS loop of {@link writeUtf8} has met (and written as U+FFFD), ever:
+ * a caller that compares the count before and after encoding a string of at most
+ * {@link LONG_ENCODE} units learns whether it was well-formed without a second scan.
+ */
+export const loneSurrogates = { count: 0 };
 
 /**
  * The number of UTF-8 bytes of `s` (lone surrogates count 3, as U+FFFD).
@@ -80,6 +87,7 @@ export function writeUtf8(s: string, buf: Uint8Array, pos: number): number {
           continue;
         }
         c = 0xfffd;
+        loneSurrogates.count++;
       }
       buf[p++] = 0xe0 | (c >>> 12);
       buf[p++] = 0x80 | ((c >>> 6) & 0x3f);

@@ -188,6 +188,8 @@ describe('the store at a lowered pool limit', () => {
           key: nine(0),
         });
         assert.match(err.message, /compact\(\)/);
+        // The message names the limit (at the real one: 4294967295 bytes, u32 offsets).
+        assert.ok(err.message.includes(`at most ${P} bytes`), err.message);
         assert.deepEqual(st.get({ name: nine(0) })?.tags, ['k0']);
         await st.compact(); // 1 + 100 + 30 = 131
         assert.equal(st._tier.pool.byteLength, 131);

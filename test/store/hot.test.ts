@@ -703,6 +703,12 @@ describe('maintenance', () => {
       [{ name: 'x', n: -1 }, 'n'],
       [{ name: 'x', n: '1' }, 'n'],
       [{ name: '\ud800', n: 1 }, 'name'],
+      // Lookups find lone surrogates while encoding short strings, long ones by a scan.
+      [{ name: 'a\udc00b', n: 1 }, 'name'],
+      [{ name: 'ab\ud83d', n: 1 }, 'name'],
+      [{ name: `${'a'.repeat(42)}\ud800`, n: 1 }, 'name'],
+      [{ name: `${'é'.repeat(127)}\ud800`, n: 1 }, 'name'],
+      [{ name: `${'a'.repeat(300)}\udfff`, n: 1 }, 'name'],
     ];
     for (const [key, field] of badKeys) {
       for (const op of [() => store.get(key), () => store.has(key), () => store.delete(key)]) {
