@@ -28,8 +28,16 @@ const RELATIONS = new Set(
   ].map((n) => n.toLowerCase()),
 );
 
-const get = (p: Pairs, name: string): string =>
-  p.find(([n]) => n.toLowerCase() === name.toLowerCase())?.[1] ?? '';
+/** Each paragraph's fields by lower-case name, built on first use. */
+const byName = new WeakMap<Pairs, Map<string, string>>();
+function get(p: Pairs, name: string): string {
+  let m = byName.get(p);
+  if (m === undefined) {
+    m = new Map(p.map(([n, v]) => [n.toLowerCase(), v]));
+    byName.set(p, m);
+  }
+  return m.get(name.toLowerCase()) ?? '';
+}
 
 /** The package names of a relation field, alternatives included. */
 function relationNames(text: string): string[] {
