@@ -6,6 +6,8 @@
  */
 export type { Deb822Options, Field, Paragraph } from './deb822.ts';
 export { parseDeb822 } from './deb822.ts';
+export type { PackageDiff } from './diff.ts';
+export { diffStores } from './diff.ts';
 export type { Compression, InputOptions, InputSource } from './input.ts';
 export { detectCompression, openInput } from './input.ts';
 export type { FieldCodec, FieldSpec, MappedRecord } from './mapping.ts';
