@@ -5,6 +5,7 @@
  * option, bad argument).
  */
 import { readFileSync } from 'node:fs';
+import { diff } from './commands/diff.ts';
 import { estimateCommand } from './commands/estimate.ts';
 import { get } from './commands/get.ts';
 import { ingest } from './commands/ingest.ts';
@@ -14,7 +15,16 @@ import { stats } from './commands/stats.ts';
 import { verify } from './commands/verify.ts';
 import { asUsage, type Command, errorLine, exitCodeOf, Output, UsageError } from './common.ts';
 
-const commands: readonly Command[] = [ingest, get, query, verify, stats, plot, estimateCommand];
+const commands: readonly Command[] = [
+  ingest,
+  get,
+  query,
+  diff,
+  verify,
+  stats,
+  plot,
+  estimateCommand,
+];
 
 const usage = `Usage: leanrec <command> [options]
 

@@ -1,12 +1,15 @@
-/** `leanrec query <db> --where field=value … [--count]`: equality filters on hot fields. */
+/** `leanrec query <db> ['<query>'] [--where field=value …] [--count]`: aptly package queries or hot-field equalities. */
 import { parseArgs } from 'node:util';
-import { debianPackages } from '../../debian/index.ts';
+import { debianPackages, parseQuery } from '../../debian/index.ts';
 import { type Command, openExisting, UsageError } from '../common.ts';
 
-const help = `Usage: leanrec query <db> [--where field=value ...] [--count]
+const help = `Usage: leanrec query <db> '<query>' [--count]
+       leanrec query <db> [--where field=value ...] [--count]
 
-Prints "package version architecture" for every record matching all conditions, or
-their number with --count. Conditions are equalities on hot fields: ${debianPackages.hotFields.map((f) => f.name).join(', ')}
+Prints "package version architecture" for every record matching, or their number with
+--count. <query> is an aptly package query (README "Package queries"), e.g.
+'Priority (required), $Architecture (amd64) | Name (% lib*-dev)'.
+--where conditions are equalities on hot fields: ${debianPackages.hotFields.map((f) => f.name).join(', ')}
 (deb822 spellings such as Installed-Size work too). Numbers are parsed for numeric
 fields, true/false for flags; several --where on one field match any of the values.
 
@@ -56,7 +59,7 @@ export function parseWhere(conds: readonly string[]): Record<string, unknown> {
 
 export const query: Command = {
   name: 'query',
-  summary: 'list or count records by hot-field equality (--where f=v, --count)',
+  summary: "list or count records matching an aptly query ('Priority (required)') or --where",
   help,
   async run(args, { out }) {
     const { values, positionals } = parseArgs({
@@ -67,15 +70,24 @@ export const query: Command = {
         count: { type: 'boolean', short: 'c' },
       },
     });
-    if (positionals.length !== 1) throw new UsageError('query takes one <db>');
+    if (positionals.length < 1 || positionals.length > 2)
+      throw new UsageError("query takes <db> and at most one '<query>'");
+    const text = positionals[1];
+    if (text !== undefined && values.where !== undefined)
+      throw new UsageError("give a '<query>' or --where conditions, not both");
     const filter = parseWhere(values.where ?? []);
     const store = await openExisting(positionals[0]!);
     try {
+      const views =
+        text === undefined
+          ? store.where(filter as never, { reuse: true })
+          : store.query(parseQuery(text), { reuse: true });
       if (values.count === true) {
-        await out.write(`${store.count(filter as never)}\n`);
+        let n = 0;
+        for (const _ of views) n++;
+        await out.write(`${n}\n`);
       } else {
-        for (const v of store.where(filter as never, { reuse: true }))
-          await out.write(`${v.package} ${v.version} ${v.architecture}\n`);
+        for (const v of views) await out.write(`${v.package} ${v.version} ${v.architecture}\n`);
       }
     } finally {
       await store.close();
