@@ -8,7 +8,8 @@
  *   pass 2  every record of b whose key is not in a → added
  *
  * Only the keys present in both stores have cold groups read (`loadMany`, uncached, in
- * batches), and only when `cold` is not false. Memory stays bounded by one batch.
+ * batches, both stores at once, one batch in flight while the next is gathered), and only
+ * when `cold` is not false. Memory stays bounded by two batches.
  */
 import { LeanrecError } from '../errors.ts';
 import type { AnySchema } from '../schema/schema.ts';
@@ -88,35 +89,41 @@ export async function* diff<S extends AnySchema>(
     for (const n of keyNames) k[n] = v[n];
     return k as KeyOf<S>;
   };
-  let pairs: [AnyView, AnyView, string[]][] = [];
-  const flush = async function* (): AsyncGenerator<DiffEntry<S>> {
-    if (pairs.length === 0) return;
+  type Pair = [AnyView, AnyView, string[]];
+  type Loaded = { batch: Pair[]; ca: unknown[]; cb: unknown[] };
+  let pairs: Pair[] = [];
+  // One batch loads (both stores at once) while the next one is gathered: LevelDB's reads
+  // overlap with the hot comparison instead of waiting for it.
+  let inFlight: Promise<Loaded> | undefined;
+  const start = (): void => {
     const batch = pairs;
     pairs = [];
-    const ca = cold
-      ? await a.loadMany(
-          batch.map((p) => p[0] as never),
-          undefined,
-          { cache: false },
-        )
-      : [];
-    const cb = cold
-      ? await b.loadMany(
-          batch.map((p) => p[1] as never),
-          undefined,
-          { cache: false },
-        )
-      : [];
+    const load = (s: Store<S>, side: 0 | 1) =>
+      s.loadMany(
+        batch.map((p) => p[side] as never),
+        undefined,
+        { cache: false },
+      );
+    inFlight = Promise.all([load(a, 0), load(b, 1)]).then(([ca, cb]) => ({ batch, ca, cb }));
+    // Awaited by the next flush; a consumer that stops before then must not leave an
+    // unhandled rejection behind.
+    inFlight.catch(() => {});
+  };
+  const finish = function* ({ batch, ca, cb }: Loaded): Generator<DiffEntry<S>> {
     for (let i = 0; i < batch.length; i++) {
       const fields = batch[i]![2];
-      if (cold) {
-        const x = ca[i] as Record<string, unknown>;
-        const y = cb[i] as Record<string, unknown>;
-        for (const g of schema.groups)
-          for (const f of g.fields) if (!sameValue(x[f.name], y[f.name])) fields.push(f.name);
-      }
+      const x = ca[i] as Record<string, unknown>;
+      const y = cb[i] as Record<string, unknown>;
+      for (const g of schema.groups)
+        for (const f of g.fields) if (!sameValue(x[f.name], y[f.name])) fields.push(f.name);
       if (fields.length > 0) yield { kind: 'changed', key: keyOf(batch[i]![0]), fields };
     }
+  };
+  const flush = async function* (): AsyncGenerator<DiffEntry<S>> {
+    const previous = inFlight;
+    inFlight = undefined;
+    if (pairs.length > 0) start();
+    if (previous !== undefined) yield* finish(await previous);
   };
   for (const va of a.where() as Iterable<AnyView>) {
     const key = keyOf(va);
@@ -134,6 +141,7 @@ export async function* diff<S extends AnySchema>(
     pairs.push([va, vb, fields]);
     if (pairs.length >= batchSize) yield* flush();
   }
+  yield* flush();
   yield* flush();
   for (const vb of b.where() as Iterable<AnyView>) {
     const key = keyOf(vb);
