@@ -13,7 +13,8 @@
  */
 import { LeanrecError } from '../errors.ts';
 
-const esc = (cp: number): string => `\\u{${cp.toString(16)}}`;
+const esc = (cp: number): string =>
+  cp < 0x10000 ? `\\u${cp.toString(16).padStart(4, '0')}` : `\\u{${cp.toString(16)}}`;
 
 function bad(pattern: string, why: string): never {
   throw new LeanrecError('E_ARGUMENT', `bad glob ${JSON.stringify(pattern)}: ${why}`);
@@ -71,5 +72,9 @@ export function compileGlob(pattern: string): RegExp {
       else re += negate ? '[^]' : '(?!)';
     } else re += esc(c);
   }
-  return new RegExp(`${re}$`, 'su');
+  // Without '?' or a class every pattern character is a code point of its own and '*'
+  // cannot split a surrogate pair usefully, so code units will do: the 'u' flag, which
+  // makes V8's matcher slower, is only needed to count characters as code points.
+  const units = !cps.includes(0x3f) && !cps.includes(0x5b) && cps.every((c) => c < 0x10000);
+  return new RegExp(`${re}$`, units ? 's' : 'su');
 }

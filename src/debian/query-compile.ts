@@ -62,6 +62,24 @@ function memo<K>(test: TextTest, text: (k: K) => string): (k: K) => boolean {
   };
 }
 
+/**
+ * A test memoised per pool offset: a byte per offset of the pool (0 not yet tested,
+ * 1 false, 2 true) while the pool is at most 64 MiB — no Map entry, no garbage per
+ * distinct string — else a Map.
+ */
+function poolMemo(t: TextTest, pool: HotTier['pool']): (off: number) => boolean {
+  if (pool.byteLength > 64 << 20) return memo<number>(t, (off) => pool.read(off as never));
+  const seen = new Uint8Array(pool.byteLength);
+  return (off) => {
+    let m = seen[off]!;
+    if (m === 0) {
+      m = t(pool.read(off as never)) ? 2 : 1;
+      seen[off] = m;
+    }
+    return m === 2;
+  };
+}
+
 /** Compiles one field condition against a resolved field. */
 function fieldPlan(tier: HotTier, ref: FieldRef, t: TextTest, cold: ColdReader): Plan {
   const cols = tier.columns;
@@ -94,7 +112,7 @@ function fieldPlan(tier: HotTier, ref: FieldRef, t: TextTest, cold: ColdReader):
     }
     case 'string': {
       // Several columns share one pool: `$Source` reads `source`, else `package`.
-      const test = memo<number>(t, (off) => pool.read(off as never));
+      const test = poolMemo(t, pool);
       const chain = ref.indexes.map((i) => ({ i, data: (cols[i] as StringColumn).data }));
       const absent = t('');
       if (t.exact !== undefined) {
