@@ -76,12 +76,13 @@ export const query: Command = {
     if (text !== undefined && values.where !== undefined)
       throw new UsageError("give a '<query>' or --where conditions, not both");
     const filter = parseWhere(values.where ?? []);
+    const tree = text === undefined ? undefined : parseQuery(text);
     const store = await openExisting(positionals[0]!);
     try {
       const views =
-        text === undefined
+        tree === undefined
           ? store.where(filter as never, { reuse: true })
-          : store.query(parseQuery(text), { reuse: true });
+          : store.query(tree, { reuse: true });
       if (values.count === true) {
         let n = 0;
         for (const _ of views) n++;
