@@ -3,7 +3,7 @@
  *
  * Every node narrows a bitset of candidate rows in place (`filter(acc)`):
  *
- *   and   children in turn, hot children first        acc = acc & a & b …
+ *   and   children in turn, cheapest first (cold last)  acc = acc & a & b …
  *   or    each child on the rows no earlier one took  acc = a | (rest & b) | …
  *   not   the child on a copy                         acc = acc & ~child(acc)
  *   leaf  hot:  a test per distinct value (enum dictionary entry, pooled string, version),
@@ -26,9 +26,10 @@ import { parseRelations } from './relations.ts';
 export type ColdReader = (row: number, group: string) => Record<string, unknown>;
 
 interface Plan {
-  /** True when the hot tier alone decides it. */
-  readonly hot: boolean;
-  /** Rough cost per row: 0 word/dictionary scans, 1 per-row look-ups, 2 string tests, 3 cold reads. */
+  /**
+   * Rough cost per row, to order children: 0 word or dictionary scans, 1 per-row
+   * look-ups, 2 string tests, 3 cold reads (the only plans the hot tier cannot decide).
+   */
   readonly cost: number;
   /** Clears the rows of `acc` that do not match. */
   filter(acc: Uint32Array): void;
@@ -100,7 +101,6 @@ function fieldPlan(tier: HotTier, ref: FieldRef, t: TextTest, cold: ColdReader):
       const absent = eq === undefined && t('');
       const p = tier.presence[ref.index]?.words;
       return {
-        hot: true,
         cost: 0,
         filter(acc) {
           const bits = matchRows(tier, { [name]: wanted }, undefined);
@@ -119,7 +119,6 @@ function fieldPlan(tier: HotTier, ref: FieldRef, t: TextTest, cold: ColdReader):
         // Equality: one pool look-up, then offsets compared (no string decoded).
         const off = pool.find(t.exact);
         return {
-          hot: true,
           cost: 1,
           filter(acc) {
             eachSet(acc, (row) => {
@@ -130,7 +129,6 @@ function fieldPlan(tier: HotTier, ref: FieldRef, t: TextTest, cold: ColdReader):
         };
       }
       return {
-        hot: true,
         cost: 2,
         filter(acc) {
           eachSet(acc, (row) => {
@@ -145,7 +143,6 @@ function fieldPlan(tier: HotTier, ref: FieldRef, t: TextTest, cold: ColdReader):
       const test = memo<number>(t, String);
       const absent = t('');
       return {
-        hot: true,
         cost: 1,
         filter: (acc) => eachSet(acc, (r) => (present(ref.index, r) ? test(data[r]!) : absent)),
       };
@@ -155,7 +152,6 @@ function fieldPlan(tier: HotTier, ref: FieldRef, t: TextTest, cold: ColdReader):
       const yes = t('yes') ? -1 : 0;
       const no = t('') ? -1 : 0;
       return {
-        hot: true,
         cost: 0,
         filter(acc) {
           for (let w = 0; w < acc.length; w++) {
@@ -167,15 +163,14 @@ function fieldPlan(tier: HotTier, ref: FieldRef, t: TextTest, cold: ColdReader):
     }
     case 'hot': {
       const test = memo<string>(t, (s) => s);
-      return { hot: true, cost: 2, filter: (acc) => eachSet(acc, (r) => test(ref.text(tier, r))) };
+      return { cost: 2, filter: (acc) => eachSet(acc, (r) => test(ref.text(tier, r))) };
     }
     case 'constant': {
       const m = t(ref.value);
-      return { hot: true, cost: 0, filter: (acc) => (m ? undefined : acc.fill(0)) };
+      return { cost: 0, filter: (acc) => (m ? undefined : acc.fill(0)) };
     }
     case 'cold':
       return {
-        hot: false,
         cost: 3,
         filter: (acc) =>
           eachSet(acc, (r) => {
@@ -216,7 +211,6 @@ function packagePlan(
   const provides = s.byName.get('provides');
   const versions = (s.byName.get('version') ?? s.hotFields[0]!).index;
   return {
-    hot: provides === undefined,
     cost: provides === undefined ? 1 : 3,
     filter(acc) {
       arch?.filter(acc);
@@ -251,7 +245,6 @@ function plan(tier: HotTier, q: QueryNode, cold: ColdReader): Plan {
     case 'and': {
       const items = q.items.map((i) => plan(tier, i, cold)).sort(byCost);
       return {
-        hot: items.every((i) => i.hot),
         cost: Math.max(...items.map((i) => i.cost)),
         filter(acc) {
           for (const i of items) i.filter(acc);
@@ -261,7 +254,6 @@ function plan(tier: HotTier, q: QueryNode, cold: ColdReader): Plan {
     case 'or': {
       const items = q.items.map((i) => plan(tier, i, cold)).sort(byCost);
       return {
-        hot: items.every((i) => i.hot),
         cost: Math.max(...items.map((i) => i.cost)),
         filter(acc) {
           const rest = acc.slice();
@@ -280,7 +272,6 @@ function plan(tier: HotTier, q: QueryNode, cold: ColdReader): Plan {
     case 'not': {
       const item = plan(tier, q.item, cold);
       return {
-        hot: item.hot,
         cost: item.cost,
         filter(acc) {
           const m = acc.slice();
@@ -304,7 +295,6 @@ function plan(tier: HotTier, q: QueryNode, cold: ColdReader): Plan {
         fieldPlan(tier, resolveField(s, 'Architecture'), (a) => a === q.architecture, cold),
       ];
       return {
-        hot: true,
         cost: 1,
         filter(acc) {
           for (const p of parts) p.filter(acc);
