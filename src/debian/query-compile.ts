@@ -202,7 +202,7 @@ function packagePlan(
 ): Plan {
   const s = tier.schema;
   const version = q.op === undefined ? () => true : textTest(q.op, q.version ?? '', 'version');
-  const byName = fieldPlan(tier, resolveField(s, 'Name'), (n) => n === q.name, cold);
+  const byName = fieldPlan(tier, resolveField(s, 'Name'), exactly(q.name), cold);
   const byVersion = fieldPlan(tier, resolveField(s, 'Version'), version, cold);
   const arch =
     q.architecture === undefined
@@ -235,6 +235,13 @@ function packagePlan(
       for (let w = 0; w < acc.length; w++) acc[w]! |= named[w]!;
     },
   };
+}
+
+/** Plain string equality, marked so that hot columns answer it from pool offsets or enum codes. */
+function exactly(value: string): TextTest {
+  const t: TextTest = (s) => s === value;
+  t.exact = value;
+  return t;
 }
 
 /** Cheap and hot first: later children only see the rows earlier ones let through. */
@@ -289,10 +296,26 @@ function plan(tier: HotTier, q: QueryNode, cold: ColdReader): Plan {
       return packagePlan(tier, q, cold);
     case 'key': {
       const s = tier.schema;
+      if (s.keyFields.map((f) => f.name).join() === 'package,version,architecture') {
+        // The schema's own key: one look-up in the key index.
+        const key = { package: q.package, version: q.version, architecture: q.architecture };
+        return {
+          cost: 0,
+          filter(acc) {
+            let row = -1;
+            try {
+              row = tier.findRow(key);
+            } catch {} // a value the key columns cannot hold: no such record
+            const keep = row >= 0 && ((acc[row >>> 5] ?? 0) & (1 << (row & 31))) !== 0;
+            acc.fill(0);
+            if (keep) acc[row >>> 5] = 1 << (row & 31);
+          },
+        };
+      }
       const parts: Plan[] = [
-        fieldPlan(tier, resolveField(s, 'Name'), (n) => n === q.package, cold),
-        fieldPlan(tier, resolveField(s, 'Version'), (v) => v === q.version, cold),
-        fieldPlan(tier, resolveField(s, 'Architecture'), (a) => a === q.architecture, cold),
+        fieldPlan(tier, resolveField(s, 'Name'), exactly(q.package), cold),
+        fieldPlan(tier, resolveField(s, 'Version'), exactly(q.version), cold),
+        fieldPlan(tier, resolveField(s, 'Architecture'), exactly(q.architecture), cold),
       ];
       return {
         cost: 1,
