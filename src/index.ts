@@ -38,6 +38,8 @@ export {
   schemaDifferences,
   t,
 } from './schema/index.ts';
+export type { DiffEntry, DiffOptions } from './store/diff.ts';
+export { diff } from './store/diff.ts';
 export { openStore } from './store/open.ts';
 export type {
   Database,

@@ -5,6 +5,7 @@
  * data, 4 system). A new command only has to throw.
  */
 import { readFileSync } from 'node:fs';
+import { diff } from './commands/diff.ts';
 import { estimateCommand } from './commands/estimate.ts';
 import { get } from './commands/get.ts';
 import { ingest } from './commands/ingest.ts';
@@ -27,6 +28,7 @@ const commands: readonly Command[] = [
   ingest,
   get,
   query,
+  diff,
   verify,
   stats,
   plot,

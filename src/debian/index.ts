@@ -6,10 +6,14 @@
  */
 export type { Deb822Options, Field, Paragraph } from './deb822.ts';
 export { parseDeb822 } from './deb822.ts';
+export type { PackageDiff } from './diff.ts';
+export { diffStores } from './diff.ts';
 export type { Compression, InputOptions, InputSource } from './input.ts';
 export { detectCompression, openInput } from './input.ts';
 export type { FieldCodec, FieldSpec, MappedRecord } from './mapping.ts';
 export { Deb822Mapping } from './mapping.ts';
+export type { QueryField, QueryKey, QueryNode, QueryOp, QueryPackage } from './query-parse.ts';
+export { parseQuery } from './query-parse.ts';
 export type { DebianPackage, DebianSource } from './read.ts';
 export { packageRecord, readPackages, readSources, sourceRecord, toDeb822 } from './read.ts';
 export type { Relation } from './relations.ts';

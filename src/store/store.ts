@@ -1,4 +1,6 @@
 import type { ColdTier } from '../cold/cold-tier.ts';
+import { queryRows } from '../debian/query-compile.ts';
+import type { QueryNode } from '../debian/query-parse.ts';
 import { LeanrecError, withNote } from '../errors.ts';
 import { type HotTier, NOT_WELL_FORMED } from '../hot/tier.ts';
 import { ID, makeViewClass, ROW, setOwn, type ViewBase, type ViewClass } from '../hot/view.ts';
@@ -198,6 +200,47 @@ export class Store<S extends AnySchema> {
         const j = 31 - Math.clz32(bits & -bits);
         bits &= bits - 1;
         const row = (w << 5) + j;
+        if (cursor !== undefined) {
+          cursor[ROW] = row;
+          cursor[ID] = tier.ids[row]!;
+          yield cursor as unknown as RecordView<S>;
+        } else yield new this.#View(tier, row, tier.ids[row]!) as unknown as RecordView<S>;
+      }
+    }
+  }
+
+  /**
+   * Records matching an aptly package query (`Priority (required), $Architecture (amd64)`;
+   * see `parseQuery` in `leanrec/debian` and README "Package queries"), in row order.
+   * The query is evaluated when called, on the hot tier; cold groups are read only for
+   * conditions on cold fields, and only for rows the hot conditions let through.
+   *
+   * @throws LeanrecError `E_PARSE` (with `column`) for a bad query text; `E_ARGUMENT` for
+   * a field the schema does not have, or a cold field on a hot-only store; `E_CLOSED`.
+   */
+  query(
+    query: QueryNode | string,
+    options: WhereOptions = {},
+  ): Generator<RecordView<S>, void, undefined> {
+    this.#open();
+    const tier = this.#tier;
+    const words = queryRows(tier, query, (row, group) => {
+      const v = new this.#View(tier, row, tier.ids[row]!);
+      return this.#coldTier().read(v[ID], group, () => this.#keyTextOf(v));
+    });
+    return this.#rows(words, options.reuse === true);
+  }
+
+  /** The views of the rows set in `words`, in row order (one reused view with `reuse`). */
+  *#rows(words: Uint32Array, reuse: boolean): Generator<RecordView<S>, void, undefined> {
+    const tier = this.#tier;
+    const cursor = reuse ? new this.#View(tier, 0, 0) : undefined;
+    for (let w = 0; w < words.length; w++) {
+      let bits = words[w]!;
+      while (bits !== 0) {
+        const j = 31 - Math.clz32(bits & -bits);
+        bits &= bits - 1;
+        const row = w * 32 + j;
         if (cursor !== undefined) {
           cursor[ROW] = row;
           cursor[ID] = tier.ids[row]!;

@@ -1,15 +1,18 @@
-/** `leanrec query <db> --where field=value … [--count]`: equality filters on hot fields. */
+/** `leanrec query <db> ['<query>'] [--where field=value …] [--count]`: aptly package queries or hot-field equalities. */
 import { parseArgs } from 'node:util';
-import { debianPackages, debianSources } from '../../debian/index.ts';
+import { debianPackages, debianSources, parseQuery } from '../../debian/index.ts';
 import type { AnySchema } from '../../schema/schema.ts';
 import { type Command, EXIT_HELP, UsageError, withStore } from '../common.ts';
 import { MEMSTATS_HELP, memstatsOptions, startMemstats } from '../options.ts';
 
-const help = `Usage: leanrec query <db> [--where field=value ...] [--count]
+const help = `Usage: leanrec query <db> '<query>' [--count]
+       leanrec query <db> [--where field=value ...] [--count]
 
-Prints "package version architecture" for every record matching all conditions, or
-their number with --count. Conditions are equalities on hot fields (deb822 spellings
-such as Installed-Size work too):
+Prints "package version architecture" for every record matching, or their number with
+--count. <query> is an aptly package query (README "Package queries"), e.g.
+'Priority (required), $Architecture (amd64) | Name (% lib*-dev)'.
+--where conditions are equalities on hot fields (deb822 spellings such as
+Installed-Size work too):
   Packages: ${debianPackages.hotFields.map((f) => f.name).join(', ')}
   Sources:  ${debianSources.hotFields.map((f) => f.name).join(', ')}
 In a Packages store, source=X finds every binary built from X: a package without a
@@ -68,7 +71,8 @@ export function parseWhere(
 
 export const query: Command = {
   name: 'query',
-  summary: 'list or count records by hot-field equality (--where f=v, --count)',
+  summary:
+    'list or count records by an aptly package query or hot-field equality (--where f=v, --count)',
   help,
   async run(args, { out }) {
     const { values, positionals } = parseArgs({
@@ -80,17 +84,39 @@ export const query: Command = {
         ...memstatsOptions,
       },
     });
-    if (positionals.length !== 1) throw new UsageError('query takes one <db>');
+    if (positionals.length < 1 || positionals.length > 2)
+      throw new UsageError("query takes <db> and at most one '<query>'");
+    const text = positionals[1];
+    if (text !== undefined && values.where !== undefined)
+      throw new UsageError("give a '<query>' or --where conditions, not both");
     const where = values.where ?? [];
+    // Parsed before the database is opened: a typo costs no open.
+    const tree = text === undefined ? undefined : parseQuery(text);
     const memstats = startMemstats(values);
     try {
       await withStore(positionals[0]!, async ({ store }) => {
-        const filter = parseWhere(where, store.schema as unknown as AnySchema);
-        if (values.count === true) {
-          await out.write(`${store.count(filter as never)}\n`);
+        if (tree === undefined) {
+          const filter = parseWhere(where, store.schema as unknown as AnySchema);
+          if (values.count === true) {
+            await out.write(`${store.count(filter as never)}\n`);
+          } else {
+            for (const v of store.where(filter as never, { reuse: true }))
+              await out.write(`${v.package} ${v.version} ${v.architecture ?? ''}\n`);
+          }
         } else {
-          for (const v of store.where(filter as never, { reuse: true }))
-            await out.write(`${v.package} ${v.version} ${v.architecture ?? ''}\n`);
+          const views = store.query(tree, { reuse: true }) as Iterable<{
+            package: string;
+            version: string;
+            architecture?: string;
+          }>;
+          if (values.count === true) {
+            let n = 0;
+            for (const _ of views) n++;
+            await out.write(`${n}\n`);
+          } else {
+            for (const v of views)
+              await out.write(`${v.package} ${v.version} ${v.architecture ?? ''}\n`);
+          }
         }
         memstats?.mark('query done');
       });
