@@ -9,7 +9,11 @@
  *   $Architecture  architecture; with `=`, `all` matches every architecture but `source`
  *   $Source        source, else package        $SourceVersion  sourceVersion, else version
  *   $PackageType   `deb` (`source` for a schema keyed by package and version only)
- *   Source         `source (sourceVersion)` as the index writes it
+ *   Source         `source (sourceVersion)` as the index writes it; empty when the
+ *                  paragraph had none (the Debian mapping then stores the package's own
+ *                  name as `source`). A literal `Source:` naming the package itself
+ *                  without a version — which dpkg never writes (none in the pinned
+ *                  bookworm index) — is kept as text in `rest` and reads as empty here.
  *
  * Fields of a cold group named `relations` hold relation lists (`Depends`, `Provides`…) and
  * are matched per relation: `Depends (libc6)` holds when one relation names libc6.
@@ -126,16 +130,20 @@ export function resolveField(schema: AnySchema, name: string, archEquals?: strin
     case 'Source': {
       const src = schema.byName.get('source');
       const sv = schema.byName.get('sourceVersion');
+      const pkg = schema.byName.get('package');
       if (src?.tier === 'hot' && sv?.tier === 'hot') {
         const i = src.index;
         const j = sv.index;
+        const k = pkg?.tier === 'hot' ? pkg.index : -1;
         return {
           at: 'hot',
           kind: 'text',
           text(tier, row) {
             const s = asText(tier.read(row, i));
             const v = asText(tier.read(row, j));
-            return v === '' ? s : `${s} (${v})`;
+            if (v !== '') return `${s} (${v})`;
+            // The package's own name without a version: the paragraph had no Source.
+            return k >= 0 && s === asText(tier.read(row, k)) ? '' : s;
           },
         };
       }

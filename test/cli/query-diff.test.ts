@@ -74,7 +74,7 @@ describe('leanrec query and diff on the example index', () => {
 
   test('a bad query is one E_PARSE line naming the column; query and --where do not mix', async () => {
     const r = await leanrec(['query', db, 'Priority (required']);
-    assert.equal(r.code, 1);
+    assert.equal(r.code, 3); // bad data (E_PARSE): README "Exit codes"
     assert.match(r.stderr, /^leanrec: E_PARSE: .*column 19/);
     assert.equal(r.stderr.split('\n').length, 2);
     const both = await leanrec(['query', db, 'bash', '--where', 'section=shells']);

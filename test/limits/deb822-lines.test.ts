@@ -34,7 +34,8 @@ async function rejectsAt(p: Promise<unknown>, line: number, column?: number): Pr
     assert.equal(err.code, 'E_PARSE', err.message);
     assert.equal(err.line, line, err.message);
     if (column !== undefined) assert.equal(err.column, column, err.message);
-    assert.ok(err.message.includes(`line ${line}`), err.message);
+    // The position leads the message once, as `<file>:line:column:`.
+    assert.ok(err.message.includes(`:${line}:`), err.message);
     return true;
   });
 }
