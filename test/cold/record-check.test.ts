@@ -29,7 +29,10 @@ test('a flipped bit anywhere in a stored record is E_CORRUPT on read, at every b
     const rec = { name: 'bash', n: 7, body: 'GNU Bourne Again SHell', tags: ['shell', 'gnu'] };
     await store.put(rec);
     await store.put({ name: 'other', n: 1, body: 'x', tags: [] });
-    assert.deepEqual(await store.load({ name: 'bash' }, 'text'), { body: rec.body, tags: rec.tags });
+    assert.deepEqual(await store.load({ name: 'bash' }, 'text'), {
+      body: rec.body,
+      tags: rec.tags,
+    });
     const good = new Uint8Array((await db!.get(recordKey(0)))!);
     assert.ok(good.length > 30);
     for (let at = 0; at < good.length; at++)
@@ -45,7 +48,10 @@ test('a flipped bit anywhere in a stored record is E_CORRUPT on read, at every b
         );
       }
     await db!.put(recordKey(0), good);
-    assert.deepEqual(await store.load({ name: 'bash' }, 'text'), { body: rec.body, tags: rec.tags });
+    assert.deepEqual(await store.load({ name: 'bash' }, 'text'), {
+      body: rec.body,
+      tags: rec.tags,
+    });
   } finally {
     await store.close();
   }
