@@ -12,8 +12,9 @@
  * when `cold` is not false. Memory stays bounded by two batches.
  */
 import { LeanrecError } from '../errors.ts';
-import { ID } from '../hot/view.ts';
+import { ID, ROW } from '../hot/view.ts';
 import type { AnySchema } from '../schema/schema.ts';
+import { hotDiffer } from './hot-compare.ts';
 import type { Store } from './store.ts';
 import type { KeyOf, RecordView } from './types.ts';
 
@@ -81,7 +82,7 @@ export async function* diff<S extends AnySchema>(
   if (a.schema !== b.schema && a.schema.fingerprint !== b.schema.fingerprint)
     throw new LeanrecError('E_ARGUMENT', 'diff needs two stores of one schema');
   const schema = a.schema;
-  const hot = schema.hotFields.map((f) => f.name);
+  const hotFields = hotDiffer(a._tier, b._tier, sameValue);
   const keyNames = schema.keyFields.map((f) => f.name);
   const cold = options.cold !== false && schema.groups.length > 0;
   const batchSize = options.batchSize ?? 512;
@@ -191,7 +192,7 @@ export async function* diff<S extends AnySchema>(
       continue;
     }
     const fields: string[] = [];
-    for (const n of hot) if (!sameValue(va[n], vb[n])) fields.push(n);
+    hotFields(va[ROW] as number, vb[ROW] as number, fields);
     if (!cold) {
       if (fields.length > 0) yield { kind: 'changed', key, fields };
       continue;
