@@ -165,6 +165,39 @@ export class ColdTier {
     return this.#reads.read(id, group, keyText);
   }
 
+  /**
+   * Like `read` for one group, but `undefined` — nothing decoded — when the group's stored
+   * bytes do not contain `needle` (UTF-8): a query that looks for a name in a group skips
+   * the records whose group cannot hold it (msgpack stores strings as their UTF-8 bytes,
+   * so a string holding the name holds its bytes). The record's value is checked
+   * (checksum) first; a record whose group has no bytes, or a read that fails, goes
+   * through `read`, which decodes or reports it. Synchronous.
+   */
+  readIfContains(
+    id: number,
+    group: string,
+    needle: Uint8Array,
+    keyText: () => string,
+  ): Record<string, unknown> | undefined {
+    const g = this.#reads.groupsFor(group)[0]!;
+    if (this.#cache.get(id, g.code) !== undefined) return this.#reads.read(id, group, keyText);
+    let bytes: Uint8Array | undefined;
+    try {
+      bytes = this.#db.getSync(recordKey(id));
+    } catch {
+      bytes = undefined; // `read` reads again, and names the error
+    }
+    if (bytes !== undefined) {
+      const at = readAllSegments(bytes, FORMAT_V2, () => `record ${keyText()}`);
+      const k = 2 * (1 + g.code);
+      if (k < at.length && at[k]! < at[k + 1]!) {
+        const seg = Buffer.from(bytes.buffer, bytes.byteOffset + at[k]!, at[k + 1]! - at[k]!);
+        if (seg.indexOf(needle) < 0) return undefined;
+      }
+    }
+    return this.#reads.read(id, group, keyText);
+  }
+
   /** Like `read`, asynchronously. */
   load(
     id: number,

@@ -23,8 +23,19 @@ import { parseQuery, type QueryNode, type QueryOp } from './query-parse.ts';
 import { type TextTest, textTest } from './query-predicate.ts';
 import { parseRelations } from './relations.ts';
 
-/** Reads one cold group of a live row (synchronously, through the store's cache). */
-export type ColdReader = (row: number, group: string) => Record<string, unknown>;
+/**
+ * Reads one cold group of a live row (synchronously, through the store's cache). With
+ * `ifContains`, the same read but `undefined` (nothing decoded) for a row whose group's
+ * stored bytes do not contain `needle`: a package reference skips the rows whose
+ * `Provides` cannot name it.
+ */
+export type ColdReader = ((row: number, group: string) => Record<string, unknown>) & {
+  ifContains?: (
+    row: number,
+    group: string,
+    needle: Uint8Array,
+  ) => Record<string, unknown> | undefined;
+};
 
 interface Plan {
   /**
@@ -185,7 +196,6 @@ function stringPlan(tier: HotTier, indexes: readonly number[], t: TextTest): Pla
 /** Compiles one field condition against a resolved field. */
 function fieldPlan(tier: HotTier, ref: FieldRef, t: TextTest, cold: ColdReader): Plan {
   const cols = tier.columns;
-  const pool = tier.pool;
   const present = (i: number, row: number): boolean => tier.presence[i]?.get(row) ?? true;
   switch (ref.at) {
     case 'enum': {
@@ -295,8 +305,13 @@ function packagePlan(
       if (provides !== undefined && provides.group !== undefined) {
         for (let w = 0; w < acc.length; w++) acc[w]! &= ~named[w]!;
         const data = (tier.columns[versions] as StringColumn).data;
+        const group = provides.group;
+        const needle = new TextEncoder().encode(q.name);
+        const ifContains = cold.ifContains;
         eachSet(acc, (r) => {
-          const text = cold(r, provides.group!).provides;
+          const g = ifContains === undefined ? cold(r, group) : ifContains(r, group, needle);
+          if (g === undefined) return false; // its group does not hold the name
+          const text = g.provides;
           if (typeof text !== 'string' || !text.includes(q.name)) return false;
           try {
             for (const g of parseRelations(text))
