@@ -188,6 +188,15 @@ export class RecordCodec {
   get structureCount(): number {
     return this.#committed.length;
   }
+
+  /**
+   * The shared structures a stored value may reference: the stored ones and those of a
+   * batch being written (its records may already be visible to a read). Entries never
+   * change once listed; new ones are appended.
+   */
+  get structures(): readonly (readonly unknown[])[] {
+    return this.#pending ?? this.#committed;
+  }
 }
 
 function isStructures(s: unknown): s is Structures {

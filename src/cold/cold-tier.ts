@@ -24,7 +24,7 @@ import {
   writeOps,
 } from './backend.ts';
 import { ColdCache } from './cache.ts';
-import { RecordCodec } from './codec.ts';
+import { FORMAT_V2, RecordCodec } from './codec.ts';
 import { Commits } from './commit.ts';
 import {
   idOfRecordKey,
@@ -44,6 +44,8 @@ import {
   DEFAULT_CACHE_BYTES,
 } from './options.ts';
 import { ColdReads } from './reads.ts';
+import { SegmentComparer } from './same-bytes.ts';
+import { readAllSegments } from './segments.ts';
 import { Shape } from './shape.ts';
 
 /** How the hot tier was brought back on open (for tests and `leanrec stats`). */
@@ -163,6 +165,39 @@ export class ColdTier {
     return this.#reads.read(id, group, keyText);
   }
 
+  /**
+   * Like `read` for one group, but `undefined` — nothing decoded — when the group's stored
+   * bytes do not contain `needle` (UTF-8): a query that looks for a name in a group skips
+   * the records whose group cannot hold it (msgpack stores strings as their UTF-8 bytes,
+   * so a string holding the name holds its bytes). The record's value is checked
+   * (checksum) first; a record whose group has no bytes, or a read that fails, goes
+   * through `read`, which decodes or reports it. Synchronous.
+   */
+  readIfContains(
+    id: number,
+    group: string,
+    needle: Uint8Array,
+    keyText: () => string,
+  ): Record<string, unknown> | undefined {
+    const g = this.#reads.groupsFor(group)[0]!;
+    if (this.#cache.get(id, g.code) !== undefined) return this.#reads.read(id, group, keyText);
+    let bytes: Uint8Array | undefined;
+    try {
+      bytes = this.#db.getSync(recordKey(id));
+    } catch {
+      bytes = undefined; // `read` reads again, and names the error
+    }
+    if (bytes !== undefined) {
+      const at = readAllSegments(bytes, FORMAT_V2, () => `record ${keyText()}`);
+      const k = 2 * (1 + g.code);
+      if (k < at.length && at[k]! < at[k + 1]!) {
+        const seg = Buffer.from(bytes.buffer, bytes.byteOffset + at[k]!, at[k + 1]! - at[k]!);
+        if (seg.indexOf(needle) < 0) return undefined;
+      }
+    }
+    return this.#reads.read(id, group, keyText);
+  }
+
   /** Like `read`, asynchronously. */
   load(
     id: number,
@@ -180,6 +215,51 @@ export class ColdTier {
     cache = true,
   ): Promise<Record<string, unknown>[]> {
     return this.#reads.loadMany(ids, group, keyTextAt, cache);
+  }
+
+  /**
+   * The stored bytes of the cold groups of records `ids`, for comparing two stores
+   * without decoding (store/diff.ts): per record one subarray per group (empty where the
+   * record has no such segment), its value checked once (format, segment table,
+   * checksum); `undefined` for an id with no entry. Read with `getMany`, 1,024 records a
+   * call, uncached. Compare them with {@link ColdTier.comparerWith}.
+   * @throws LeanrecError `E_CORRUPT` for a damaged value, `E_IO`.
+   */
+  async groupBytesMany(
+    ids: readonly number[],
+    keyTextAt: (i: number) => string,
+  ): Promise<(Uint8Array[] | undefined)[]> {
+    const groups = this.#groupShapes.length;
+    const out: (Uint8Array[] | undefined)[] = new Array(ids.length);
+    for (let start = 0; start < ids.length; start += 1024) {
+      const chunk = ids.slice(start, start + 1024);
+      let values: (Uint8Array | undefined)[];
+      try {
+        values = await this.#db.getMany(chunk.map((id) => recordKey(id)));
+      } catch (cause) {
+        throw ioError(cause, 'reading records');
+      }
+      for (let k = 0; k < chunk.length; k++) {
+        const bytes = values[k];
+        if (bytes === undefined) continue;
+        const at = readAllSegments(bytes, FORMAT_V2, () => `record ${keyTextAt(start + k)}`);
+        const parts: Uint8Array[] = new Array(groups);
+        for (let g = 0; g < groups; g++) {
+          const i = 2 * (1 + g);
+          parts[g] = i < at.length ? bytes.subarray(at[i], at[i + 1]) : bytes.subarray(0, 0);
+        }
+        out[start + k] = parts;
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Compares {@link ColdTier.groupBytesMany} segments of this tier with those of `other`
+   * (same-bytes.ts). Make it after the reads: it knows the structures listed then.
+   */
+  comparerWith(other: ColdTier): SegmentComparer {
+    return new SegmentComparer(this.#codec.structures, other.#codec.structures);
   }
 
   // ── writes ──────────────────────────────────────────────────────────────

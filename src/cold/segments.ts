@@ -120,3 +120,33 @@ function varintSize(n: number): number {
 function broken(what: () => string): LeanrecError {
   return new LeanrecError('E_CORRUPT', `${what()}: the record's segment table is broken`);
 }
+
+/**
+ * Every segment of `bytes` at once, the checksum verified once: `[start 0, end 0, start 1,
+ * end 1, …]` (n segments), for readers that look at several segments of one value.
+ * @throws LeanrecError `E_CORRUPT` as {@link readTable}.
+ */
+export function readAllSegments(bytes: Uint8Array, format: number, what: () => string): number[] {
+  const last = readTable(bytes, format, 0, what); // checks format, checksum and table
+  const n = bytes[1]! + 1;
+  const out: number[] = new Array(2 * n);
+  let at = 2;
+  let start = 0;
+  for (let i = 0; i < n; i++) {
+    let len = 0;
+    let shift = 0;
+    for (;;) {
+      const b = bytes[at++]!;
+      len += (b & 0x7f) * 2 ** shift;
+      shift += 7;
+      if (b < 0x80) break;
+    }
+    out[2 * i] = start;
+    out[2 * i + 1] = start + len;
+    start += len;
+  }
+  // readTable placed segment 0 at `last.start`: the table ends there.
+  const base = last!.start;
+  for (let i = 0; i < 2 * n; i++) out[i]! += base;
+  return out;
+}

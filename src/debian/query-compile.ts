@@ -17,13 +17,25 @@
 import type { EnumColumn, FlagColumn, NumberColumn, StringColumn } from '../hot/columns.ts';
 import type { HotTier } from '../hot/tier.ts';
 import { matchRows } from '../store/query.ts';
+import { UNDECIDED } from './query-bytes.ts';
 import { type FieldRef, resolveField } from './query-fields.ts';
 import { parseQuery, type QueryNode, type QueryOp } from './query-parse.ts';
 import { type TextTest, textTest } from './query-predicate.ts';
 import { parseRelations } from './relations.ts';
 
-/** Reads one cold group of a live row (synchronously, through the store's cache). */
-export type ColdReader = (row: number, group: string) => Record<string, unknown>;
+/**
+ * Reads one cold group of a live row (synchronously, through the store's cache). With
+ * `ifContains`, the same read but `undefined` (nothing decoded) for a row whose group's
+ * stored bytes do not contain `needle`: a package reference skips the rows whose
+ * `Provides` cannot name it.
+ */
+export type ColdReader = ((row: number, group: string) => Record<string, unknown>) & {
+  ifContains?: (
+    row: number,
+    group: string,
+    needle: Uint8Array,
+  ) => Record<string, unknown> | undefined;
+};
 
 interface Plan {
   /**
@@ -63,13 +75,31 @@ function memo<K>(test: TextTest, text: (k: K) => string): (k: K) => boolean {
   };
 }
 
+/** Set bits of `acc`. */
+function countSet(acc: Uint32Array): number {
+  let n = 0;
+  for (let w = 0; w < acc.length; w++) {
+    let x = acc[w]!;
+    x -= (x >>> 1) & 0x55555555;
+    x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+    n += Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
+  }
+  return n;
+}
+
 /**
- * A test memoised per pool offset: a byte per offset of the pool (0 not yet tested,
- * 1 false, 2 true) while the pool is at most 64 MiB — no Map entry, no garbage per
- * distinct string — else a Map.
+ * A string test memoised per pool offset, for the `candidates` rows about to be tested:
+ * a byte per offset of the pool (0 not yet tested, 1 false, 2 true) when the rows are
+ * many for the pool's size — no Map entry per distinct string — else a Map, so that a
+ * selective query does not allocate and clear a table the size of the pool.
  */
-function poolMemo(t: TextTest, pool: HotTier['pool']): (off: number) => boolean {
-  if (pool.byteLength > 64 << 20) return memo<number>(t, (off) => pool.read(off as never));
+function poolMemo(
+  t: TextTest,
+  pool: HotTier['pool'],
+  candidates: number,
+): (off: number) => boolean {
+  if (candidates * 64 < pool.byteLength || pool.byteLength > 64 << 20)
+    return memo<number>(t, (off) => pool.read(off as never));
   const seen = new Uint8Array(pool.byteLength);
   return (off) => {
     let m = seen[off]!;
@@ -81,10 +111,91 @@ function poolMemo(t: TextTest, pool: HotTier['pool']): (off: number) => boolean 
   };
 }
 
+/**
+ * The string-column plan: each candidate row's first present column of `indexes` (several
+ * share one pool: `$Source` reads `source`, else `package`) tested by pool offset — on its
+ * bytes when the test has a byte form, else decoded once per distinct string.
+ */
+function stringPlan(tier: HotTier, indexes: readonly number[], t: TextTest): Plan {
+  const pool = tier.pool;
+  const absent = t('') ? 1 : 0;
+  const cols = indexes.map((i) => (tier.columns[i] as StringColumn).data);
+  const single = indexes.length === 1 && tier.presence[indexes[0]!] === undefined;
+  // The column's offset for `row`, or -1 when every column of the chain is absent there.
+  const offsetOf = (row: number): number => {
+    for (let k = 0; k < indexes.length; k++) {
+      const p = tier.presence[indexes[k]!];
+      if (p === undefined || p.get(row)) return cols[k]![row]!;
+    }
+    return -1;
+  };
+  if (t.exact !== undefined) {
+    // Equality: one pool look-up, then offsets compared (no string decoded).
+    const want = pool.find(t.exact) ?? -2;
+    const data = cols[0]!;
+    return {
+      cost: 1,
+      filter(acc) {
+        for (let w = 0; w < acc.length; w++) {
+          let bits = acc[w]!;
+          if (bits === 0) continue;
+          let out = 0;
+          while (bits !== 0) {
+            const j = 31 - Math.clz32(bits & -bits);
+            bits &= bits - 1;
+            const row = w * 32 + j;
+            const off = single ? data[row]! : offsetOf(row);
+            if (off < 0 ? absent === 1 : off === want) out |= 1 << j;
+          }
+          acc[w] = out;
+        }
+      },
+    };
+  }
+  const bytesTest = t.bytes;
+  return {
+    cost: 2,
+    filter(acc) {
+      // Built on first need: a byte test that decides every row needs no memo at all.
+      const candidates = countSet(acc);
+      let memoTest: ((off: number) => boolean) | undefined;
+      const test = (off: number): boolean => (memoTest ??= poolMemo(t, pool, candidates))(off);
+      const b = pool.bytes;
+      const data = cols[0]!;
+      for (let w = 0; w < acc.length; w++) {
+        let bits = acc[w]!;
+        if (bits === 0) continue;
+        let out = 0;
+        while (bits !== 0) {
+          const j = 31 - Math.clz32(bits & -bits);
+          bits &= bits - 1;
+          const row = w * 32 + j;
+          const off = single ? data[row]! : offsetOf(row);
+          let m = absent;
+          if (off >= 0) {
+            if (bytesTest === undefined) m = test(off) ? 1 : 0;
+            else {
+              let len = b[off]!;
+              let start = off + 1;
+              if (len >= 0x80) {
+                len = pool.byteLengthOf(off as never);
+                start = pool.bytesStart(off as never);
+              }
+              m = bytesTest(b, start, start + len);
+              if (m === UNDECIDED) m = test(off) ? 1 : 0;
+            }
+          }
+          if (m === 1) out |= 1 << j;
+        }
+        acc[w] = out;
+      }
+    },
+  };
+}
+
 /** Compiles one field condition against a resolved field. */
 function fieldPlan(tier: HotTier, ref: FieldRef, t: TextTest, cold: ColdReader): Plan {
   const cols = tier.columns;
-  const pool = tier.pool;
   const present = (i: number, row: number): boolean => tier.presence[i]?.get(row) ?? true;
   switch (ref.at) {
     case 'enum': {
@@ -110,34 +221,8 @@ function fieldPlan(tier: HotTier, ref: FieldRef, t: TextTest, cold: ColdReader):
         },
       };
     }
-    case 'string': {
-      // Several columns share one pool: `$Source` reads `source`, else `package`.
-      const test = poolMemo(t, pool);
-      const chain = ref.indexes.map((i) => ({ i, data: (cols[i] as StringColumn).data }));
-      const absent = t('');
-      if (t.exact !== undefined) {
-        // Equality: one pool look-up, then offsets compared (no string decoded).
-        const off = pool.find(t.exact);
-        return {
-          cost: 1,
-          filter(acc) {
-            eachSet(acc, (row) => {
-              for (const c of chain) if (present(c.i, row)) return c.data[row] === off;
-              return absent;
-            });
-          },
-        };
-      }
-      return {
-        cost: 2,
-        filter(acc) {
-          eachSet(acc, (row) => {
-            for (const c of chain) if (present(c.i, row)) return test(c.data[row]!);
-            return absent;
-          });
-        },
-      };
-    }
+    case 'string':
+      return stringPlan(tier, ref.indexes, t);
     case 'number': {
       const data = (cols[ref.index] as NumberColumn).data;
       const test = memo<number>(t, String);
@@ -220,8 +305,13 @@ function packagePlan(
       if (provides !== undefined && provides.group !== undefined) {
         for (let w = 0; w < acc.length; w++) acc[w]! &= ~named[w]!;
         const data = (tier.columns[versions] as StringColumn).data;
+        const group = provides.group;
+        const needle = new TextEncoder().encode(q.name);
+        const ifContains = cold.ifContains;
         eachSet(acc, (r) => {
-          const text = cold(r, provides.group!).provides;
+          const g = ifContains === undefined ? cold(r, group) : ifContains(r, group, needle);
+          if (g === undefined) return false; // its group does not hold the name
+          const text = g.provides;
           if (typeof text !== 'string' || !text.includes(q.name)) return false;
           try {
             for (const g of parseRelations(text))

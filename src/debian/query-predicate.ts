@@ -9,6 +9,7 @@
  * empty string, as in aptly: `!Priority (optional)` keeps records without a Priority.
  */
 import { compileGlob } from './glob.ts';
+import { type BytesTest, globBytes, versionBytes } from './query-bytes.ts';
 import type { QueryOp } from './query-parse.ts';
 import { compareVersions } from './version.ts';
 
@@ -17,9 +18,10 @@ export type ValueKind = 'version' | 'number' | 'text';
 
 /**
  * A test of one field's text (`''` when the field is absent). `exact` is set when the
- * test is plain string equality, which the hot tier answers from pool offsets.
+ * test is plain string equality, which the hot tier answers from pool offsets; `bytes`
+ * when the same test can run on a pooled string's UTF-8 bytes (query-bytes.ts).
  */
-export type TextTest = ((text: string) => boolean) & { exact?: string };
+export type TextTest = ((text: string) => boolean) & { exact?: string; bytes?: BytesTest };
 
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 const isLetter = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
@@ -92,6 +94,15 @@ function versionCompare(a: string, b: string): number {
 
 const INTEGER = /^[0-9]+$/;
 
+/** Whether a comparison's result satisfies each operator. */
+const HOLDS: Record<Exclude<QueryOp, '%' | '~'>, (c: number) => boolean> = {
+  '=': (c) => c === 0,
+  '<<': (c) => c < 0,
+  '<=': (c) => c <= 0,
+  '>=': (c) => c >= 0,
+  '>>': (c) => c > 0,
+};
+
 /**
  * The test for `op value` on a field whose values are of `kind`; `op` undefined tests
  * presence (a non-empty value).
@@ -100,7 +111,10 @@ export function textTest(op: QueryOp | undefined, value: string, kind: ValueKind
   if (op === undefined) return (s) => s !== '';
   if (op === '%') {
     const re = compileGlob(value);
-    return (s) => re.test(s);
+    const glob: TextTest = (s) => re.test(s);
+    const bytes = globBytes(value);
+    if (bytes !== undefined) glob.bytes = bytes;
+    return glob;
   }
   if (op === '~') {
     const re = new RegExp(value, 'u');
@@ -112,6 +126,13 @@ export function textTest(op: QueryOp | undefined, value: string, kind: ValueKind
     const n = Number(value);
     cmp = (s) => (s === '' ? -1 : Number(s) - n);
   } else cmp = (s) => aptlyCompare(s, value);
+  const holds = HOLDS[op];
+  if (kind === 'version') {
+    const t: TextTest = (s) => holds(cmp(s));
+    const bytes = versionBytes(value, holds);
+    if (bytes !== undefined) t.bytes = bytes;
+    return t;
+  }
   switch (op) {
     case '=': {
       if (kind !== 'text') return (s) => cmp(s) === 0;

@@ -12,7 +12,9 @@
  * when `cold` is not false. Memory stays bounded by two batches.
  */
 import { LeanrecError } from '../errors.ts';
+import { ID, ROW } from '../hot/view.ts';
 import type { AnySchema } from '../schema/schema.ts';
+import { hotDiffer } from './hot-compare.ts';
 import type { Store } from './store.ts';
 import type { KeyOf, RecordView } from './types.ts';
 
@@ -80,7 +82,7 @@ export async function* diff<S extends AnySchema>(
   if (a.schema !== b.schema && a.schema.fingerprint !== b.schema.fingerprint)
     throw new LeanrecError('E_ARGUMENT', 'diff needs two stores of one schema');
   const schema = a.schema;
-  const hot = schema.hotFields.map((f) => f.name);
+  const hotFields = hotDiffer(a._tier, b._tier, sameValue);
   const keyNames = schema.keyFields.map((f) => f.name);
   const cold = options.cold !== false && schema.groups.length > 0;
   const batchSize = options.batchSize ?? 512;
@@ -90,33 +92,90 @@ export async function* diff<S extends AnySchema>(
     return k as KeyOf<S>;
   };
   type Pair = [AnyView, AnyView, string[]];
-  type Loaded = { batch: Pair[]; ca: unknown[]; cb: unknown[] };
+  type Loaded = { batch: Pair[]; changed: boolean[][] };
+  const ca = a._cold;
+  const cb = b._cold;
+  const groups = schema.groups;
   let pairs: Pair[] = [];
   // One batch loads (both stores at once) while the next one is gathered: LevelDB's reads
   // overlap with the hot comparison instead of waiting for it.
   let inFlight: Promise<Loaded> | undefined;
+  /** Per pair, per group: whether the group differs. */
+  const compare = async (batch: Pair[]): Promise<boolean[][]> => {
+    const ids = (side: 0 | 1) => batch.map((p) => p[side][ID] as number);
+    const keyText = (i: number) => JSON.stringify(keyOf(batch[i]![0]));
+    // A hot-only store has no bytes to compare: loadMany below says why (E_ARGUMENT).
+    const [ra, rb] =
+      ca !== undefined && cb !== undefined
+        ? await Promise.all([
+            ca.groupBytesMany(ids(0), keyText),
+            cb.groupBytesMany(ids(1), keyText),
+          ])
+        : [[], []];
+    // Made after the reads: it knows every structure what was read may reference.
+    const cmp = ca !== undefined && cb !== undefined ? ca.comparerWith(cb) : undefined;
+    const changed: boolean[][] = [];
+    const decode: number[] = [];
+    for (let i = 0; i < batch.length; i++) {
+      const x = ra[i];
+      const y = rb[i];
+      const d = new Array<boolean>(groups.length).fill(false);
+      let undecided = cmp === undefined || x === undefined || y === undefined;
+      for (let g = 0; g < groups.length && !undecided; g++) {
+        const u = x![g]!;
+        const v = y![g]!;
+        // An empty segment is a group the record has no bytes for: decoding says what it is.
+        if (u.length === 0 || v.length === 0 || cmp!.same(u, v) !== true) undecided = true;
+      }
+      if (undecided) {
+        d.fill(true);
+        decode.push(i);
+      }
+      changed.push(d);
+    }
+    if (decode.length > 0) {
+      // Few pairs: their groups are decoded and compared field by field.
+      const load = (s: Store<S>, side: 0 | 1) =>
+        s.loadMany(
+          decode.map((i) => batch[i]![side] as never),
+          undefined,
+          { cache: false },
+        );
+      const [xa, xb] = await Promise.all([load(a, 0), load(b, 1)]);
+      for (let k = 0; k < decode.length; k++) {
+        const x = xa[k] as Record<string, unknown>;
+        const y = xb[k] as Record<string, unknown>;
+        changed[decode[k]!] = groups.map((g) =>
+          g.fields.some((f) => !sameValue(x[f.name], y[f.name])),
+        );
+        fieldsOf.set(batch[decode[k]!]!, [x, y]);
+      }
+    }
+    return changed;
+  };
+  /** Decoded groups of the pairs that needed them, until their batch is finished. */
+  const fieldsOf = new Map<Pair, [Record<string, unknown>, Record<string, unknown>]>();
   const start = (): void => {
     const batch = pairs;
     pairs = [];
-    const load = (s: Store<S>, side: 0 | 1) =>
-      s.loadMany(
-        batch.map((p) => p[side] as never),
-        undefined,
-        { cache: false },
-      );
-    inFlight = Promise.all([load(a, 0), load(b, 1)]).then(([ca, cb]) => ({ batch, ca, cb }));
+    inFlight = compare(batch).then((changed) => ({ batch, changed }));
     // Awaited by the next flush; a consumer that stops before then must not leave an
     // unhandled rejection behind.
     inFlight.catch(() => {});
   };
-  const finish = function* ({ batch, ca, cb }: Loaded): Generator<DiffEntry<S>> {
+  const finish = function* ({ batch, changed }: Loaded): Generator<DiffEntry<S>> {
     for (let i = 0; i < batch.length; i++) {
-      const fields = batch[i]![2];
-      const x = ca[i] as Record<string, unknown>;
-      const y = cb[i] as Record<string, unknown>;
-      for (const g of schema.groups)
-        for (const f of g.fields) if (!sameValue(x[f.name], y[f.name])) fields.push(f.name);
-      if (fields.length > 0) yield { kind: 'changed', key: keyOf(batch[i]![0]), fields };
+      const pair = batch[i]!;
+      const fields = pair[2];
+      const decoded = fieldsOf.get(pair);
+      fieldsOf.delete(pair);
+      for (let g = 0; g < groups.length; g++) {
+        if (!changed[i]![g]) continue;
+        const [x, y] = decoded!;
+        for (const f of groups[g]!.fields)
+          if (!sameValue(x[f.name], y[f.name])) fields.push(f.name);
+      }
+      if (fields.length > 0) yield { kind: 'changed', key: keyOf(pair[0]), fields };
     }
   };
   const flush = async function* (): AsyncGenerator<DiffEntry<S>> {
@@ -133,7 +192,7 @@ export async function* diff<S extends AnySchema>(
       continue;
     }
     const fields: string[] = [];
-    for (const n of hot) if (!sameValue(va[n], vb[n])) fields.push(n);
+    hotFields(va[ROW] as number, vb[ROW] as number, fields);
     if (!cold) {
       if (fields.length > 0) yield { kind: 'changed', key, fields };
       continue;

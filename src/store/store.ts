@@ -1,5 +1,5 @@
 import type { ColdTier } from '../cold/cold-tier.ts';
-import { queryRows } from '../debian/query-compile.ts';
+import { type ColdReader, queryRows } from '../debian/query-compile.ts';
 import type { QueryNode } from '../debian/query-parse.ts';
 import { LeanrecError, withNote } from '../errors.ts';
 import { type HotTier, NOT_WELL_FORMED } from '../hot/tier.ts';
@@ -224,10 +224,15 @@ export class Store<S extends AnySchema> {
   ): Generator<RecordView<S>, void, undefined> {
     this.#open();
     const tier = this.#tier;
-    const words = queryRows(tier, query, (row, group) => {
+    const cold: ColdReader = (row, group) => {
       const v = new this.#View(tier, row, tier.ids[row]!);
       return this.#coldTier().read(v[ID], group, () => this.#keyTextOf(v));
-    });
+    };
+    cold.ifContains = (row, group, needle) => {
+      const v = new this.#View(tier, row, tier.ids[row]!);
+      return this.#coldTier().readIfContains(v[ID], group, needle, () => this.#keyTextOf(v));
+    };
+    const words = queryRows(tier, query, cold);
     return this.#rows(words, options.reuse === true);
   }
 
