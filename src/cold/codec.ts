@@ -26,7 +26,7 @@
 // index's values takes 1.6× less CPU and uncached cold reads ≈ 10 % less (bench/extractor.ts).
 import { Packr, Unpackr } from 'msgpackr/pack';
 import { LeanrecError } from '../errors.ts';
-import { readTable, writeTable } from './segments.ts';
+import { checkValue, readTable, writeTable } from './segments.ts';
 
 /** What msgpackr decodes the never-used byte 0xc1 to (its `C1`, not typed in this entry). */
 const C1: unknown = new Unpackr().unpack(Uint8Array.of(0xc1));
@@ -121,14 +121,24 @@ export class RecordCodec {
   }
 
   /**
+   * Checks a record value's format byte and xxHash32 once, for several
+   * `decodePart(…, checked = true)` of it.
+   * @throws LeanrecError `E_CORRUPT` for a wrong format byte or a failed check.
+   */
+  checkRecord(bytes: Uint8Array, what: () => string): void {
+    checkValue(bytes, FORMAT_V2, what);
+  }
+
+  /**
    * Decodes segment `index` of a record value (0: the hot part; 1 + g: cold group g);
    * `undefined` when the record has fewer segments (written before the group existed)
-   * or an empty one (a group a layout-1 store did not hold for it).
+   * or an empty one (a group a layout-1 store did not hold for it). With `checked` the
+   * value's check is skipped: the caller ran {@link checkRecord} on these bytes.
    * @throws LeanrecError `E_CORRUPT` for a wrong format byte, a broken segment table or
    *   undecodable bytes (`what` names the entry).
    */
-  decodePart(bytes: Uint8Array, index: number, what: () => string): unknown {
-    const at = readTable(bytes, FORMAT_V2, index, what);
+  decodePart(bytes: Uint8Array, index: number, what: () => string, checked = false): unknown {
+    const at = readTable(bytes, FORMAT_V2, index, what, checked);
     // A zero-length segment is a part the record does not have (no msgpack value is empty).
     if (at === undefined || at.start === at.end) return undefined;
     return this.#unpack(bytes.subarray(at.start, at.end), what);

@@ -21,6 +21,8 @@ import type { Database } from './options.ts';
 import { Shape } from './shape.ts';
 
 const GET_MANY_BATCH = 256;
+/** classic-level's read option that keeps the blocks read out of LevelDB's block cache. */
+const NO_FILL = { fillCache: false } as object;
 /** Bytes counted for the last record's buffer on top of its length (a `Buffer` and its store). */
 const BUFFER_OVERHEAD = 200;
 
@@ -37,6 +39,8 @@ export class ColdReads {
   #lastId = -1;
   #lastBytes: Uint8Array | undefined;
   #lastWrites = -1;
+  /** True once `#lastBytes` passed its check (a second group of the record skips it). */
+  #lastChecked = false;
 
   constructor(
     db: Database,
@@ -94,7 +98,11 @@ export class ColdReads {
   #readGroup(id: number, g: ColdGroup, keyText: () => string): object {
     const hit = this.#cache.get(id, g.code);
     if (hit !== undefined) return hit;
-    return this.#decode(id, g, this.#recordSync(id, keyText), keyText, true);
+    const bytes = this.#recordSync(id, keyText);
+    const value = this.#decode(id, g, bytes, keyText, true, this.#lastChecked);
+    // Decoded without throwing: the bytes passed their check.
+    if (bytes !== undefined && bytes === this.#lastBytes) this.#lastChecked = true;
+    return value;
   }
 
   /** The bytes of record `id`: the last record's when it is that one, else one `getSync`. */
@@ -115,6 +123,7 @@ export class ColdReads {
     this.#lastId = id;
     this.#lastBytes = bytes;
     this.#lastWrites = this.#writes;
+    this.#lastChecked = false;
     return bytes;
   }
 
@@ -140,9 +149,11 @@ export class ColdReads {
     // What was read before a write completed may be older than it: not for the cache.
     const fresh = writes === this.#writes;
     const out: Record<string, unknown> = {};
+    let checked = false;
     for (const [k, g] of groups.entries()) {
-      const v = hits[k] ?? this.#decode(id, g, bytes, keyText, fresh);
+      const v = hits[k] ?? this.#decode(id, g, bytes, keyText, fresh, checked);
       if (groups.length === 1) return v as Record<string, unknown>;
+      checked ||= hits[k] === undefined;
       mergeInto(out, v);
     }
     return out;
@@ -186,7 +197,12 @@ export class ColdReads {
       try {
         // getMany, not an iterator over the range: the same speed on a scan in key order
         // (verify), but an iterator there raised the scan's peak RSS from ≈ 10–30 MB to ≈ 50 MB.
-        values = await this.#db.getMany(want.map((i) => recordKey(ids[i]!)));
+        // A pass that keeps nothing (`cache` false) leaves LevelDB's block cache alone
+        // too: its blocks would only evict what random reads keep using.
+        values = await this.#db.getMany(
+          want.map((i) => recordKey(ids[i]!)),
+          cache ? {} : NO_FILL,
+        );
       } catch (cause) {
         throw ioError(cause, 'reading records');
       }
@@ -202,28 +218,33 @@ export class ColdReads {
           continue;
         }
         const o: Record<string, unknown> = {};
-        for (const g of groups)
-          mergeInto(
-            o,
-            this.#cache.get(id, g.code) ??
-              this.#decode(id, g, values[k], () => keyTextAt(i), fresh),
-          );
+        let checked = false;
+        for (const g of groups) {
+          const hit = this.#cache.get(id, g.code);
+          mergeInto(o, hit ?? this.#decode(id, g, values[k], () => keyTextAt(i), fresh, checked));
+          checked ||= hit === undefined;
+        }
         out[i] = o;
       }
     }
     return out;
   }
 
-  /** Decodes group `g` of a stored record, or handles its absence; caches it when `cache`. */
+  /**
+   * Decodes group `g` of a stored record, or handles its absence; caches it when `cache`.
+   * `checked`: an earlier group decoded from the same `bytes` passed the value's check.
+   */
   #decode(
     id: number,
     g: ColdGroup,
     bytes: Uint8Array | undefined,
     keyText: () => string,
     cache: boolean,
+    checked = false,
   ): object {
     const what = () => `record ${keyText()}, cold group "${g.name}"`;
-    const raw = bytes === undefined ? undefined : this.#codec.decodePart(bytes, 1 + g.code, what);
+    const raw =
+      bytes === undefined ? undefined : this.#codec.decodePart(bytes, 1 + g.code, what, checked);
     if (raw === undefined) {
       // A group added to the schema after this record was written: all its fields absent.
       if (bytes !== undefined && id < (this.#since[g.code] ?? 0)) return {};
