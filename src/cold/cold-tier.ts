@@ -285,6 +285,8 @@ export class ColdTier {
     } catch (cause) {
       this.#codec.rollback();
       throw cause instanceof LeanrecError ? cause : ioError(cause, 'writing a batch');
+    } finally {
+      this.#codec.release();
     }
     await this.#commits.commit(ops, nextId, 'writing a batch');
     for (const p of plan) if (p.row >= 0) this.#reads.forget(p.id);

@@ -64,6 +64,22 @@
  *   above its start rose from 12–22 MB to 35–56 MB (whole records are copied out of
  *   LevelDB). An iterator over the range instead of getMany was no faster and peaked
  *   at ≈ 50 MB. This is the price of one get per random fetch; see issue #12's report.
+ *   Later, reading less around each get (one xxHash per value, no per-read closure
+ *   naming, the next getMany under way while a batch decodes): a `loadMany` pass of
+ *   `relations` over every record, layout 1 (207ac46) vs this code in turns, 3 runs,
+ *   load 1.5–2.5: 562 → 688 ms (1.22×; CPU 1.19×), of `control` 635 → 767 ms; a
+ *   fresh open + `verifyDependencies` 2120 → 1519 ms (0.72×: the verify rewrite).
+ *   What stays: classic-level copies each whole value out (≈ 650 B against the group's
+ *   ≈ 250 B) and the raw `getMany` of every record is ≈ 400 ms CPU by itself; an
+ *   iterator (nextv of 64 or 256) took as much CPU and peaked at 88 MB against 42 MB.
+ * - the RSS a scan adds is LevelDB's memory-mapped table files, not heap: LevelDB
+ *   reads its table files through mmap (up to 1,000 files on 64-bit, not configurable
+ *   through classic-level), and a pass over every record maps every page of them.
+ *   Measured in the runs above (RssFile and RssAnon from /proc/self/status, end of the
+ *   pass minus start): layout 1 +5.2 MB file-backed (the 'c' relations range only),
+ *   layout 2 +30.5 MB (the whole store); anonymous memory +14–17 MB in layout 1 and
+ *   +14 MB here. Those pages are clean page cache the kernel can drop, but `VmHWM`
+ *   counts them, hence verify's higher "peak RSS above its start" in the suite.
  *
  * Every codec value starts with a format byte (see codec.ts), so bytes from another
  * format are detected rather than misread.

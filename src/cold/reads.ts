@@ -21,6 +21,8 @@ import type { Database } from './options.ts';
 import { Shape } from './shape.ts';
 
 const GET_MANY_BATCH = 256;
+/** classic-level's read option that keeps the blocks read out of LevelDB's block cache. */
+const NO_FILL = { fillCache: false } as object;
 /** Bytes counted for the last record's buffer on top of its length (a `Buffer` and its store). */
 const BUFFER_OVERHEAD = 200;
 
@@ -37,6 +39,8 @@ export class ColdReads {
   #lastId = -1;
   #lastBytes: Uint8Array | undefined;
   #lastWrites = -1;
+  /** True once `#lastBytes` passed its check (a second group of the record skips it). */
+  #lastChecked = false;
 
   constructor(
     db: Database,
@@ -94,7 +98,11 @@ export class ColdReads {
   #readGroup(id: number, g: ColdGroup, keyText: () => string): object {
     const hit = this.#cache.get(id, g.code);
     if (hit !== undefined) return hit;
-    return this.#decode(id, g, this.#recordSync(id, keyText), keyText, true);
+    const bytes = this.#recordSync(id, keyText);
+    const value = this.#decode(id, g, bytes, keyText, true, this.#lastChecked);
+    // Decoded without throwing: the bytes passed their check.
+    if (bytes !== undefined && bytes === this.#lastBytes) this.#lastChecked = true;
+    return value;
   }
 
   /** The bytes of record `id`: the last record's when it is that one, else one `getSync`. */
@@ -115,6 +123,7 @@ export class ColdReads {
     this.#lastId = id;
     this.#lastBytes = bytes;
     this.#lastWrites = this.#writes;
+    this.#lastChecked = false;
     return bytes;
   }
 
@@ -140,9 +149,11 @@ export class ColdReads {
     // What was read before a write completed may be older than it: not for the cache.
     const fresh = writes === this.#writes;
     const out: Record<string, unknown> = {};
+    let checked = false;
     for (const [k, g] of groups.entries()) {
-      const v = hits[k] ?? this.#decode(id, g, bytes, keyText, fresh);
+      const v = hits[k] ?? this.#decode(id, g, bytes, keyText, fresh, checked);
       if (groups.length === 1) return v as Record<string, unknown>;
+      checked ||= hits[k] === undefined;
       mergeInto(out, v);
     }
     return out;
@@ -158,39 +169,14 @@ export class ColdReads {
     const groups = this.groupsFor(group);
     const one = groups.length === 1;
     const out: Record<string, unknown>[] = new Array(ids.length);
+    // The next batch is read (on LevelDB's thread) while this one is decoded (on this one).
+    let next = this.#fetch(ids, 0, groups, out, cache);
     for (let start = 0; start < ids.length; start += GET_MANY_BATCH) {
-      const end = Math.min(ids.length, start + GET_MANY_BATCH);
-      const want: number[] = [];
-      for (let i = start; i < end; i++) {
-        const id = ids[i]!;
-        if (one) {
-          const hit = this.#cache.get(id, groups[0]!.code);
-          if (hit !== undefined) out[i] = hit as Record<string, unknown>;
-          else want.push(i);
-          continue;
-        }
-        // Several groups: a record is read when any of them is not cached.
-        const o: Record<string, unknown> = {};
-        let all = true;
-        for (const g of groups) {
-          const hit = this.#cache.get(id, g.code);
-          if (hit === undefined) all = false;
-          else mergeInto(o, hit);
-        }
-        if (all) out[i] = o;
-        else want.push(i);
-      }
-      if (want.length === 0) continue;
-      let values: (Uint8Array | undefined)[];
-      const writes = this.#writes;
-      try {
-        // getMany, not an iterator over the range: the same speed on a scan in key order
-        // (verify), but an iterator there raised the scan's peak RSS from ≈ 10–30 MB to ≈ 50 MB.
-        values = await this.#db.getMany(want.map((i) => recordKey(ids[i]!)));
-      } catch (cause) {
-        throw ioError(cause, 'reading records');
-      }
+      const { want, values, writes } = await next;
+      // What was read before a write completed may be older than it: not for the cache.
       const fresh = cache && writes === this.#writes;
+      if (start + GET_MANY_BATCH < ids.length)
+        next = this.#fetch(ids, start + GET_MANY_BATCH, groups, out, cache);
       for (let k = 0; k < want.length; k++) {
         const i = want[k]!;
         const id = ids[i]!;
@@ -202,28 +188,90 @@ export class ColdReads {
           continue;
         }
         const o: Record<string, unknown> = {};
-        for (const g of groups)
-          mergeInto(
-            o,
-            this.#cache.get(id, g.code) ??
-              this.#decode(id, g, values[k], () => keyTextAt(i), fresh),
-          );
+        let checked = false;
+        for (const g of groups) {
+          const hit = this.#cache.get(id, g.code);
+          mergeInto(o, hit ?? this.#decode(id, g, values[k], () => keyTextAt(i), fresh, checked));
+          checked ||= hit === undefined;
+        }
         out[i] = o;
       }
     }
     return out;
   }
 
-  /** Decodes group `g` of a stored record, or handles its absence; caches it when `cache`. */
+  /**
+   * The batch of `loadMany` from position `start`: fills `out` with what the cache holds
+   * and reads the rest (`want`: their positions; `values`: their entries, in order).
+   * `writes`: the write count when the read began (what it read may enter the cache
+   * only if no write completed before it is decoded).
+   * Its rejection is handled here too, so that a batch read ahead of one that failed
+   * never surfaces as unhandled; the caller still sees it on `await`.
+   */
+  #fetch(
+    ids: readonly number[],
+    start: number,
+    groups: readonly ColdGroup[],
+    out: Record<string, unknown>[],
+    cache: boolean,
+  ): Promise<{ want: number[]; values: (Uint8Array | undefined)[]; writes: number }> {
+    const end = Math.min(ids.length, start + GET_MANY_BATCH);
+    const want: number[] = [];
+    for (let i = start; i < end; i++) {
+      const id = ids[i]!;
+      if (groups.length === 1) {
+        const hit = this.#cache.get(id, groups[0]!.code);
+        if (hit !== undefined) out[i] = hit as Record<string, unknown>;
+        else want.push(i);
+        continue;
+      }
+      // Several groups: a record is read when any of them is not cached.
+      const o: Record<string, unknown> = {};
+      let all = true;
+      for (const g of groups) {
+        const hit = this.#cache.get(id, g.code);
+        if (hit === undefined) all = false;
+        else mergeInto(o, hit);
+      }
+      if (all) out[i] = o;
+      else want.push(i);
+    }
+    const writes = this.#writes;
+    if (want.length === 0) return Promise.resolve({ want, values: [], writes });
+    // getMany, not an iterator over the range: measured on a scan of every record in key
+    // order, an iterator (nextv of 64 or 256) took as much CPU and peaked at ≈ 88 MB of
+    // RSS against ≈ 42 MB. A pass that keeps nothing (`cache` false) leaves LevelDB's
+    // block cache alone too: its blocks would only evict what random reads keep using.
+    const read = this.#db
+      .getMany(
+        want.map((i) => recordKey(ids[i]!)),
+        cache ? {} : NO_FILL,
+      )
+      .then(
+        (values) => ({ want, values, writes }),
+        (cause: unknown) => {
+          throw ioError(cause, 'reading records');
+        },
+      );
+    read.catch(() => undefined);
+    return read;
+  }
+
+  /**
+   * Decodes group `g` of a stored record, or handles its absence; caches it when `cache`.
+   * `checked`: an earlier group decoded from the same `bytes` passed the value's check.
+   */
   #decode(
     id: number,
     g: ColdGroup,
     bytes: Uint8Array | undefined,
     keyText: () => string,
     cache: boolean,
+    checked = false,
   ): object {
-    const what = () => `record ${keyText()}, cold group "${g.name}"`;
-    const raw = bytes === undefined ? undefined : this.#codec.decodePart(bytes, 1 + g.code, what);
+    const what = groupText(keyText, g.name);
+    const raw =
+      bytes === undefined ? undefined : this.#codec.decodePart(bytes, 1 + g.code, what, checked);
     if (raw === undefined) {
       // A group added to the schema after this record was written: all its fields absent.
       if (bytes !== undefined && id < (this.#since[g.code] ?? 0)) return {};
@@ -246,6 +294,15 @@ export class ColdReads {
     if (cache && this.#cache.maxBytes > 0) this.#cache.set(id, g.code, deepFreeze(value));
     return value;
   }
+}
+
+/**
+ * Names group `group` of a record in messages. Built here rather than as a named arrow
+ * at the call: tsx (as the bench and the tests run the sources) keeps function names, and
+ * naming a closure per read cost ≈ 1 µs of `defineProperty` on every uncached read.
+ */
+function groupText(keyText: () => string, group: string): () => string {
+  return () => `record ${keyText()}, cold group "${group}"`;
 }
 
 function mergeInto(out: Record<string, unknown>, part: object): void {

@@ -60,15 +60,11 @@ export function writeTable(
 }
 
 /**
- * Where segment `index` of `bytes` lies; `undefined` when the value has fewer segments.
- * @throws LeanrecError `E_CORRUPT` for another format byte or a broken table.
+ * Checks the format byte and the xxHash32 of a record value: once per value read, however
+ * many of its segments are then decoded ({@link readTable} with `checked`).
+ * @throws LeanrecError `E_CORRUPT` for another format byte or a failed check.
  */
-export function readTable(
-  bytes: Uint8Array,
-  format: number,
-  index: number,
-  what: () => string,
-): SegmentBounds | undefined {
+export function checkValue(bytes: Uint8Array, format: number, what: () => string): void {
   if (bytes.length < 2 + CHECK || bytes[0] !== format)
     throw new LeanrecError(
       'E_CORRUPT',
@@ -86,6 +82,22 @@ export function readTable(
       'E_CORRUPT',
       `${what()}: the stored record fails its checksum (damaged on disk; repairStore or "leanrec repair" keeps the intact records)`,
     );
+}
+
+/**
+ * Where segment `index` of `bytes` lies; `undefined` when the value has fewer segments.
+ * The value is checked first ({@link checkValue}) unless `checked` says it was.
+ * @throws LeanrecError `E_CORRUPT` for another format byte, a failed check or a broken table.
+ */
+export function readTable(
+  bytes: Uint8Array,
+  format: number,
+  index: number,
+  what: () => string,
+  checked = false,
+): SegmentBounds | undefined {
+  if (!checked) checkValue(bytes, format, what);
+  const size = bytes.length - CHECK;
   const n = bytes[1]! + 1;
   let at = 2;
   let start = 0;
