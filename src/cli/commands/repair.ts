@@ -53,7 +53,10 @@ export const repair: Command = {
     } catch (e) {
       throw inDatabase(e, dir);
     }
-    for (const l of report.lost) await out.write(`lost\t${l.key ?? `id ${l.id}`}\t${l.reason}\n`);
+    for (const l of report.lost) {
+      const who = l.key ?? (l.to === undefined ? `id ${l.id}` : `ids ${l.id}-${l.to}`);
+      await out.write(`lost\t${who}\t${l.reason}\n`);
+    }
     await out.flush();
     for (const line of report.levelDb) err(`leveldb: ${line}`);
     const n = report.lost.length;
