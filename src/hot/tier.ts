@@ -120,6 +120,44 @@ export class HotTier implements KeySource {
     this.#hash(w.buf, 0, w.pos, out);
   }
 
+  /**
+   * Trusted: encodes the key fields of `obj` into the query buffer and hashes them into
+   * {@link HotTier.keyHash}. A batch encodes each record's key once this way, then probes
+   * ({@link HotTier.findEncoded}), compares ({@link HotTier.encodedEquals}) and inserts
+   * with that one hash.
+   */
+  encodeKey(obj: object): void {
+    this.#encodeKey(obj);
+  }
+
+  /** The hash of the key last encoded: `[lo, hi]` (read before the next encode). */
+  get keyHash(): Uint32Array {
+    return this.#h;
+  }
+
+  /** Trusted: the row of the key last encoded by {@link HotTier.encodeKey}, or -1. */
+  findEncoded(): number {
+    return this.keys.find(this.#h[0]!, this.#h[1]!, this.#qw.buf, this.#qw.pos);
+  }
+
+  /** Trusted: true when the key of `obj` has the bytes last encoded (the hash is kept). */
+  encodedEquals(obj: object): boolean {
+    const q = this.#qw;
+    const w = this.#rw;
+    w.pos = 0;
+    const idx = this.#keyIdx;
+    for (let k = 0; k < idx.length; k++) {
+      const i = idx[k]!;
+      const v = this.#guarded[i]
+        ? ownValue(obj, this.#names[i]!)
+        : (obj as Record<string, unknown>)[this.#names[i]!];
+      this.columns[i]!.writeKey(v, w);
+    }
+    if (w.pos !== q.pos) return false;
+    for (let i = 0; i < w.pos; i++) if (w.buf[i] !== q.buf[i]) return false;
+    return true;
+  }
+
   /** Trusted: encodes the key fields of `obj` into the query buffer and hashes them. */
   #encodeKey(obj: object): void {
     const w = this.#qw;
@@ -176,8 +214,12 @@ export class HotTier implements KeySource {
     return row >= 0 && row < this.rowCount && !this.free.get(row);
   }
 
-  /** Trusted: adds a record whose key is absent; returns its row. */
-  insert(rec: object, id: number): number {
+  /**
+   * Trusted: adds a record whose key is absent; returns its row. `lo`/`hi`, when given,
+   * are its key's hash (from {@link HotTier.encodeKey}): the key is then not re-encoded
+   * from the row.
+   */
+  insert(rec: object, id: number, lo?: number, hi?: number): number {
     let row: number;
     if (this.#freeCount > 0) row = this.#freeRows[--this.#freeCount]!;
     else {
@@ -190,8 +232,12 @@ export class HotTier implements KeySource {
     this.free.clear(row);
     this.ids[row] = id;
     this.#writeFields(row, rec);
-    this.rowHash(row, this.#h);
-    this.keys.insert(this.#h[0]!, this.#h[1]!, row);
+    if (lo === undefined || hi === undefined) {
+      this.rowHash(row, this.#h);
+      lo = this.#h[0]!;
+      hi = this.#h[1]!;
+    }
+    this.keys.insert(lo, hi, row);
     this.size++;
     if (id >= this.nextId) this.nextId = id + 1;
     return row;

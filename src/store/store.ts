@@ -657,11 +657,25 @@ export class Store<S extends AnySchema> {
     if (valid.length === 0) return;
     const tier = this.#tier;
     const plan: PlannedWrite[] = [];
-    const seen = valid.length > 1 ? new Map<string, PlannedWrite>() : undefined;
+    // Each record's key is encoded and hashed once: the hash finds an earlier record of
+    // the batch with the same key (a hash match is confirmed on the key bytes), probes
+    // the key index, and is kept to insert the record (`hashes`, lo and hi per record).
+    const hashes = new Float64Array(2 * valid.length);
+    const seen = new Map<number, number>(); // lo → last plan index with that lo
+    const sameLo: number[] = []; // plan index → the earlier one with the same lo, or -1
     let nextId = tier.nextId;
-    for (const rec of valid) {
-      const ks = seen === undefined ? '' : tier.keyString(rec);
-      const prev = seen?.get(ks);
+    for (let n = 0; n < valid.length; n++) {
+      const rec = valid[n]!;
+      tier.encodeKey(rec);
+      const lo = tier.keyHash[0]!;
+      const hi = tier.keyHash[1]!;
+      hashes[2 * n] = lo;
+      hashes[2 * n + 1] = hi;
+      const last = seen.get(lo);
+      let j = last ?? -1;
+      while (j >= 0 && (hashes[2 * j + 1] !== hi || !tier.encodedEquals(plan[j]!.rec)))
+        j = sameLo[j]!;
+      const prev = j >= 0 ? plan[j] : undefined;
       let p: PlannedWrite;
       if (prev !== undefined) {
         // A later record with the same key in one batch replaces the earlier one.
@@ -675,7 +689,7 @@ export class Store<S extends AnySchema> {
           hides: -1,
         };
       } else {
-        const row = tier.findRow(rec);
+        const row = tier.findEncoded();
         if (row >= 0 && staging !== undefined && tier.ids[row]! < staging.start)
           p = { rec, row: -1, id: nextId++, superseded: false, replacesEarlier: false, hides: row };
         else {
@@ -691,7 +705,8 @@ export class Store<S extends AnySchema> {
           { key },
         );
       }
-      seen?.set(ks, p);
+      sameLo.push(last ?? -1);
+      seen.set(lo, n);
       plan.push(p);
     }
     // Refused here, before the cold tier stores anything: a column that finds itself
@@ -705,14 +720,15 @@ export class Store<S extends AnySchema> {
     }
     // Counted as if the batch's records were written one after the other: a key's first
     // record inserts (or updates a stored one), each later record with that key updates.
-    for (const p of plan) {
+    for (let n = 0; n < plan.length; n++) {
+      const p = plan[n]!;
       result.written++;
       const update = p.row >= 0 || p.replacesEarlier || p.hides >= 0;
       if (update) result.updated++;
       else result.inserted++;
       if (p.superseded) continue;
       if (p.row >= 0) tier.update(p.row, p.rec);
-      else p.row = tier.insert(p.rec, p.id);
+      else p.row = tier.insert(p.rec, p.id, hashes[2 * n]!, hashes[2 * n + 1]!);
     }
     if (nextId > tier.nextId) tier.nextId = nextId;
     result.batches++;

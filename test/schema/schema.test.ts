@@ -333,6 +333,21 @@ describe('validation', () => {
     v.validate({ ...base, s: undefined, a8: undefined });
   });
 
+  test('own keys are counted exactly: undefined extras pass, an extra beside an undefined field fails', () => {
+    v.validate({ ...base, zzz: undefined });
+    // As many own keys as fields present, yet one of them is not in the schema.
+    const err = throwsCode(() => v.validate({ ...base, s: undefined, zzz: 1 }), 'E_INVALID_RECORD');
+    assert.equal(err.field, 'zzz');
+    // A record in dictionary mode (many keys added one by one, one deleted), as a parser makes them.
+    const dict: Record<string, unknown> = {};
+    for (const [k, val] of Object.entries(base)) dict[k] = val;
+    for (let i = 0; i < 40; i++) dict[`tmp${i}`] = i;
+    for (let i = 0; i < 40; i++) delete dict[`tmp${i}`];
+    v.validate(dict);
+    dict['yyy'] = 'x';
+    assert.equal(throwsCode(() => v.validate(dict), 'E_INVALID_RECORD').field, 'yyy');
+  });
+
   test('not an object', () => {
     for (const r of [null, 1, 'x', [base]]) throwsCode(() => v.validate(r), 'E_INVALID_RECORD');
   });

@@ -138,3 +138,29 @@ test('constantHash on a memory-level store (cold tier keyed by id, not by hash)'
   assert.deepEqual(await store.get({ k: 7 })?.loadRecord(), { k: 7, body: 'new' });
   await store.close();
 });
+
+test('one batch with repeated and near-miss keys: the last record of a key wins, whatever the hash', async () => {
+  const key = fc.record({
+    name: fc.constantFrom('p1', 'p10', 'p', 'p1 ', ''),
+    version: fc.constantFrom('0.1', '0.10', '1', ''),
+    arch: fc.constantFrom('amd64' as const, 'all' as const),
+  });
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(fc.tuple(key, fc.nat(1000)), { minLength: 1, maxLength: 60 }),
+      fc.constantFrom(constantHash, undefined),
+      async (items, hash) => {
+        const store = await openStore(S, { cold: false, ...(hash ? { hash } : {}) });
+        const records = items.map(([k, size]) => ({ ...k, size, on: size % 2 === 0 }));
+        const res = await store.ingest(records, { batchSize: 1000 });
+        const model = new Map(records.map((r) => [JSON.stringify(keyOf(r)), r]));
+        assert.equal(res.inserted, model.size);
+        assert.equal(res.updated, records.length - model.size);
+        assert.equal(store.size, model.size);
+        for (const r of model.values()) assert.deepEqual(store.get(keyOf(r))?.toObject(), r);
+        await store.close();
+      },
+    ),
+    { numRuns: 200 },
+  );
+});
