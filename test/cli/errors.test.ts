@@ -13,8 +13,6 @@ import { debianPackages } from 'leanrec/debian';
 import { leanrec, root } from '../helpers/cli.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'leanrec-cli-errors-'));
-// Readable by the unprivileged user of the permission test.
-chmodSync(tmp, 0o755);
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
 const index = join(tmp, 'Packages');
@@ -60,22 +58,24 @@ describe('leanrec error classes', () => {
   });
 
   test('permission: E_IO, exit 4, the LOCK file named and what to check', async () => {
-    // As root, only another user meets a permission; otherwise a read-only directory does.
-    const asRoot = process.getuid?.() === 0;
-    if (!asRoot) chmodSync(db, 0o555);
+    // A read-only directory; as root, the command runs without the capabilities that let
+    // root ignore permissions.
+    chmodSync(db, 0o555);
+    chmodSync(join(db, 'LOCK'), 0o444);
     try {
       for (const cmd of [
         ['stats', db],
         ['query', db, '--count'],
         ['get', db, 'a'],
       ]) {
-        const r = await leanrec(cmd, asRoot ? { uid: 65534 } : {});
+        const r = await leanrec(cmd, { unprivileged: true });
         assert.equal(r.code, 4, r.stderr);
         const line = oneLine(r, 'E_IO');
         assert.match(line, /permission denied on [^\n]*db\/LOCK; check the permissions/);
         assert.doesNotMatch(line, /Database failed to open/);
       }
     } finally {
+      chmodSync(join(db, 'LOCK'), 0o644);
       chmodSync(db, 0o755);
     }
   });

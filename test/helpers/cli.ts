@@ -13,20 +13,27 @@ export interface Run {
   stderr: string;
 }
 
-/** `node bin/leanrec.js …args` in `cwd`, as user `uid` when given (the tests run as root). */
+/**
+ * `node bin/leanrec.js …args` in `cwd`.
+ * `unprivileged`: when run as root, without the capabilities that let root ignore file
+ * permissions (`setpriv`), so that a read-only directory refuses it as it would any user;
+ * unlike running as another user, this needs no access for others to the checkout's path.
+ */
 export function leanrec(
   args: string[],
-  options: { cwd?: string; uid?: number } = {},
+  options: { cwd?: string; unprivileged?: boolean } = {},
 ): Promise<Run> {
+  const drop = options.unprivileged === true && process.getuid?.() === 0;
   return new Promise((resolve) => {
     execFile(
-      process.execPath,
-      [bin, ...args],
+      drop ? 'setpriv' : process.execPath,
+      drop
+        ? ['--bounding-set', '-dac_override,-dac_read_search', '--', process.execPath, bin, ...args]
+        : [bin, ...args],
       {
         cwd: options.cwd ?? root,
         env: { ...process.env, LEANREC_SOURCE: '1' },
         maxBuffer: 64 << 20,
-        ...(options.uid === undefined ? {} : { uid: options.uid, gid: options.uid }),
       },
       (err, stdout, stderr) => {
         const code = err === null ? 0 : typeof err.code === 'number' ? err.code : -1;
