@@ -144,15 +144,7 @@ export class HotTier implements KeySource {
   encodedEquals(obj: object): boolean {
     const q = this.#qw;
     const w = this.#rw;
-    w.pos = 0;
-    const idx = this.#keyIdx;
-    for (let k = 0; k < idx.length; k++) {
-      const i = idx[k]!;
-      const v = this.#guarded[i]
-        ? ownValue(obj, this.#names[i]!)
-        : (obj as Record<string, unknown>)[this.#names[i]!];
-      this.columns[i]!.writeKey(v, w);
-    }
+    this.#writeKeyOf(obj, w);
     if (w.pos !== q.pos) return false;
     for (let i = 0; i < w.pos; i++) if (w.buf[i] !== q.buf[i]) return false;
     return true;
@@ -161,6 +153,12 @@ export class HotTier implements KeySource {
   /** Trusted: encodes the key fields of `obj` into the query buffer and hashes them. */
   #encodeKey(obj: object): void {
     const w = this.#qw;
+    this.#writeKeyOf(obj, w);
+    this.#hash(w.buf, 0, w.pos, this.#h);
+  }
+
+  /** Trusted: writes the key fields of `obj` into `w` from its start. */
+  #writeKeyOf(obj: object, w: ByteWriter): void {
     w.pos = 0;
     const idx = this.#keyIdx;
     for (let k = 0; k < idx.length; k++) {
@@ -170,7 +168,6 @@ export class HotTier implements KeySource {
         : (obj as Record<string, unknown>)[this.#names[i]!];
       this.columns[i]!.writeKey(v, w);
     }
-    this.#hash(w.buf, 0, w.pos, this.#h);
   }
 
   /**
