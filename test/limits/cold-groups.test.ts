@@ -1,6 +1,7 @@
 /**
- * The cold group count: a group's number is one byte of its LevelDB keys
- * (`'c' group:u8 id:u32be`, src/cold/layout.ts), and `schema()` allows 255 groups
+ * The cold group count: a record's entry holds its hot segment and one segment per group,
+ * counted as n − 1 in one byte (src/cold/segments.ts; layout 1 keyed groups by a byte,
+ * `'c' group:u8 id:u32be`), and `schema()` allows 255 groups
  * (numbers 0…254). 254 and 255 groups store and read back (in memory, after close →
  * reopen, after a rebuild, through batches); 256 is `E_SCHEMA` when the schema is made.
  * A store grown by evolution to the limit (a 255th group of optional fields) keeps its
