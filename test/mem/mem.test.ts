@@ -1,18 +1,18 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { isLeanrecError, openStore, schema, t } from 'leanrec';
 import { parseMemstats, processMemory, sampleMemory, TSV_HEADER } from 'leanrec/mem';
+import { tempDir } from '../helpers/temp.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 test('the sampler writes well-formed TSV with marks, and stops cleanly', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'leanrec-mem-'));
+  const dir = tempDir('mem');
   try {
     const file = join(dir, 'memstats.tsv');
     const seen: number[] = [];
@@ -85,7 +85,7 @@ test('bad intervals and malformed memstats are refused', () => {
 
 test('processMemory reports OS and V8 figures, and what the given stores account for', async () => {
   const S = schema({ key: ['k'], hot: { k: t.string() }, cold: { v: t.string() } });
-  const dir = mkdtempSync(join(tmpdir(), 'leanrec-mem-'));
+  const dir = tempDir('mem');
   const store = await openStore(S, {
     path: dir,
     levelCacheBytes: 3 << 20,

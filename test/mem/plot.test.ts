@@ -1,10 +1,7 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { isLeanrecError, type StoreMemory } from 'leanrec';
 import {
   breakdownChart,
@@ -15,8 +12,9 @@ import {
   sampleMemory,
   sparkline,
 } from 'leanrec/mem';
+import { leanrec, type RunOptions, root, runTs } from '../helpers/cli.ts';
+import { tempDir } from '../helpers/temp.ts';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -73,7 +71,7 @@ async function memstatsFile(dir: string): Promise<string> {
 }
 
 test('memstatsChart renders well-formed SVG with the series and the mark', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'leanrec-plot-'));
+  const dir = tempDir('plot');
   try {
     const samples = parseMemstats(readFileSync(await memstatsFile(dir), 'utf8'));
     assert.ok(samples.length >= 5, `only ${samples.length} samples`);
@@ -177,22 +175,8 @@ test('memstatsTable and sparkline summarise as text', () => {
   assert.equal(memstatsTable([]), 'no samples\n');
 });
 
-function leanrec(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [join(root, 'bin/leanrec.js'), ...args],
-      { cwd: root, env: { ...process.env, LEANREC_SOURCE: '1' } },
-      (err, stdout, stderr) => {
-        const code = err === null ? 0 : typeof err.code === 'number' ? err.code : -1;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
-
 test('leanrec plot writes an SVG file, or prints the text fallback', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'leanrec-plot-cli-'));
+  const dir = tempDir('plot-cli');
   try {
     const tsv = await memstatsFile(dir);
     const svgFile = join(dir, 'mem.svg');
@@ -231,14 +215,11 @@ test('leanrec plot writes an SVG file, or prints the text fallback', async () =>
 });
 
 /**
- * Runs `args` with node, where `vega` and `vega-lite` do not resolve: a resolve hook asks
+ * Node options under which `vega` and `vega-lite` do not resolve: a resolve hook asks
  * node's own resolver for them from a directory that has no node_modules, so the error is
  * node's real "package not found".
  */
-function withoutVega(
-  dir: string,
-  args: string[],
-): Promise<{ code: number; stdout: string; stderr: string }> {
+function withoutVega(dir: string): RunOptions {
   writeFileSync(
     join(dir, 'hooks.mjs'),
     `export async function resolve(specifier, context, next) {
@@ -251,21 +232,11 @@ function withoutVega(
     join(dir, 'no-vega.mjs'),
     `import { register } from 'node:module';\nregister('./hooks.mjs', import.meta.url);\n`,
   );
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', join(dir, 'no-vega.mjs'), ...args],
-      { cwd: root, env: { ...process.env, LEANREC_SOURCE: '1' } },
-      (err, stdout, stderr) => {
-        const code = err === null ? 0 : typeof err.code === 'number' ? err.code : -1;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
+  return { nodeArgs: ['--import', join(dir, 'no-vega.mjs')] };
 }
 
 test('without vega installed, charts fail with E_MISSING_PEER and leanrec plot falls back to text', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'leanrec-plot-novega-'));
+  const dir = tempDir('plot-novega');
   try {
     const tsv = await memstatsFile(dir);
     // Under the repository, so that 'leanrec/mem' resolves through the package's self-reference.
@@ -281,8 +252,8 @@ test('without vega installed, charts fail with E_MISSING_PEER and leanrec plot f
     );
     const svgFile = join(dir, 'mem.svg');
     const [chart, cli] = await Promise.all([
-      withoutVega(dir, ['--conditions=leanrec-source', '--import', 'tsx', program]),
-      withoutVega(dir, [join(root, 'bin/leanrec.js'), 'plot', tsv, '-o', svgFile]),
+      runTs(program, [], withoutVega(dir)),
+      leanrec(['plot', tsv, '-o', svgFile], withoutVega(dir)),
     ]);
     assert.equal(chart.code, 0, chart.stderr);
     assert.match(chart.stdout, /^E_MISSING_PEER .*\bvega\b.*npm install vega vega-lite/);
