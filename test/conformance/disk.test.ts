@@ -5,4 +5,4 @@
 import { DISK } from './modes.ts';
 import { conformance } from './suite.ts';
 
-conformance(DISK, { runs: 100, maxCommands: 30, wideRuns: 3 });
+conformance(DISK, { runs: 90, maxCommands: 30, wideRuns: 2 });

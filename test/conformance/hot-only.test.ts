@@ -2,4 +2,4 @@
 import { HOT_ONLY } from './modes.ts';
 import { conformance } from './suite.ts';
 
-conformance(HOT_ONLY, { runs: 60, maxCommands: 60, wideRuns: 6 });
+conformance(HOT_ONLY, { runs: 50, maxCommands: 60, wideRuns: 3 });

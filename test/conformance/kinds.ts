@@ -125,7 +125,7 @@ export function kindTests(mode: Mode): void {
               readsBack(mode, S, await place.reopen(S), records as Rec[]);
             }),
           ),
-          { numRuns: mode.runs(100) },
+          { numRuns: mode.runs(80) },
         );
       });
     }
@@ -153,7 +153,7 @@ export function kindTests(mode: Mode): void {
               }
             }),
           ),
-          { numRuns: mode.runs(100) },
+          { numRuns: mode.runs(80) },
         );
       });
     }

@@ -2,4 +2,4 @@
 import { MEMORY } from './modes.ts';
 import { conformance } from './suite.ts';
 
-conformance(MEMORY, { runs: 50, maxCommands: 60, wideRuns: 3 });
+conformance(MEMORY, { runs: 40, maxCommands: 60, wideRuns: 2 });
