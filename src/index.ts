@@ -6,8 +6,7 @@
  */
 export type { ErrorCode, ErrorContext } from './errors.ts';
 export { isLeanrecError, LeanrecError } from './errors.ts';
-export type { HashFn } from './keys/hash.ts';
-export { constantHash, hash64 } from './keys/hash.ts';
+export type { Condition, Filter, Range } from './query/filter.ts';
 export type {
   AnyField,
   AnySchema,
@@ -49,7 +48,8 @@ export type {
   WriteOptions,
   WriteResult,
 } from './store/options.ts';
-export type { Condition, Filter, Range } from './store/query.ts';
 export type { WhereOptions } from './store/store.ts';
 export { Store } from './store/store.ts';
 export type { KeyOf, MemoryPart, RecordView, StoreMemory, ViewMethods } from './store/types.ts';
+export type { HashFn } from './util/hash.ts';
+export { constantHash, hash64 } from './util/hash.ts';

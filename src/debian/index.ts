@@ -4,6 +4,23 @@
  *
  * @packageDocumentation
  */
+
+export type { QueryField, QueryKey, QueryNode, QueryOp, QueryPackage } from '../query/parse.ts';
+export { parseQuery } from '../query/parse.ts';
+export type { Relation } from '../query/relations.ts';
+export {
+  formatRelation,
+  formatRelations,
+  parseRelations,
+  relationNames,
+} from '../query/relations.ts';
+export type {
+  AnyVersionOp,
+  ParsedVersion,
+  ParseVersionOptions,
+  VersionOp,
+} from '../query/version.ts';
+export { compareVersions, parseVersion, satisfies } from '../query/version.ts';
 export type { Deb822Options, Field, Paragraph } from './deb822.ts';
 export { parseDeb822 } from './deb822.ts';
 export type { PackageDiff } from './diff.ts';
@@ -12,12 +29,8 @@ export type { Compression, InputOptions, InputSource } from './input.ts';
 export { detectCompression, openInput } from './input.ts';
 export type { FieldCodec, FieldSpec, MappedRecord } from './mapping.ts';
 export { Deb822Mapping } from './mapping.ts';
-export type { QueryField, QueryKey, QueryNode, QueryOp, QueryPackage } from './query-parse.ts';
-export { parseQuery } from './query-parse.ts';
 export type { DebianPackage, DebianSource } from './read.ts';
 export { packageRecord, readPackages, readSources, sourceRecord, toDeb822 } from './read.ts';
-export type { Relation } from './relations.ts';
-export { formatRelation, formatRelations, parseRelations, relationNames } from './relations.ts';
 export {
   debianPackages,
   debianSources,
@@ -35,5 +48,3 @@ export type { BuildDependencyOptions } from './verify-build.ts';
 export { verifyBuildDependencies } from './verify-build.ts';
 export type { IndexVerification } from './verify-file.ts';
 export { verifyIndexFile } from './verify-file.ts';
-export type { AnyVersionOp, ParsedVersion, ParseVersionOptions, VersionOp } from './version.ts';
-export { compareVersions, parseVersion, satisfies } from './version.ts';

@@ -15,10 +15,10 @@
  */
 import { LeanrecError } from '../errors.ts';
 import type { AnyField, FieldKind, NumberKind } from '../schema/field.ts';
+import { grow, rowCapacity, trimRows } from '../util/grow.ts';
 import { flatCopy, utf8Length, writeUtf8 } from '../util/utf8.ts';
 import { Bitset } from './bitset.ts';
 import { ByteWriter } from './byte-writer.ts';
-import { grow, rowCapacity, trimRows } from './grow.ts';
 import type { HotLimits } from './limits.ts';
 import type { StringPool } from './string-pool.ts';
 import { ValueRows } from './value-rows.ts';

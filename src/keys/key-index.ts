@@ -20,7 +20,7 @@
  */
 
 import { LeanrecError } from '../errors.ts';
-import { nextPow2, readU32sLE, writeU32sLE } from '../hot/grow.ts';
+import { nextPow2, readU32sLE, writeU32sLE } from '../util/grow.ts';
 
 /** What the index asks of the store: compare and re-hash keys of rows it holds. */
 export interface KeySource {

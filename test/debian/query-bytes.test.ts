@@ -7,9 +7,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { UNDECIDED } from '../../src/debian/query-bytes.ts';
-import type { QueryOp } from '../../src/debian/query-parse.ts';
-import { type TextTest, textTest } from '../../src/debian/query-predicate.ts';
+import { UNDECIDED } from '../../src/query/bytes.ts';
+import type { QueryOp } from '../../src/query/parse.ts';
+import { type TextTest, textTest } from '../../src/query/predicate.ts';
 
 const enc = new TextEncoder();
 

@@ -16,11 +16,11 @@
  */
 import type { EnumColumn, FlagColumn, NumberColumn, StringColumn } from '../hot/columns.ts';
 import type { HotTier } from '../hot/tier.ts';
-import { matchRows } from '../store/query.ts';
-import { UNDECIDED } from './query-bytes.ts';
-import { type FieldRef, resolveField } from './query-fields.ts';
-import { parseQuery, type QueryNode, type QueryOp } from './query-parse.ts';
-import { type TextTest, textTest } from './query-predicate.ts';
+import { UNDECIDED } from './bytes.ts';
+import { type FieldRef, resolveField } from './fields.ts';
+import { matchRows } from './filter.ts';
+import { parseQuery, type QueryNode, type QueryOp } from './parse.ts';
+import { type TextTest, textTest } from './predicate.ts';
 import { parseRelations } from './relations.ts';
 
 /**

@@ -8,9 +8,10 @@
  * sort before other characters, `~` before everything), but `=` there is plain equality. An absent field reads as the
  * empty string, as in aptly: `!Priority (optional)` keeps records without a Priority.
  */
+
+import { type BytesTest, globBytes, versionBytes } from './bytes.ts';
 import { compileGlob } from './glob.ts';
-import { type BytesTest, globBytes, versionBytes } from './query-bytes.ts';
-import type { QueryOp } from './query-parse.ts';
+import type { QueryOp } from './parse.ts';
 import { compareVersions } from './version.ts';
 
 /** How a field's values compare. */
