@@ -1,5 +1,5 @@
 /**
- * Package queries (query-parse.ts) evaluated on a store's hot tier, to a bitset of rows.
+ * Package queries (parse.ts) evaluated on a store's hot tier, to a bitset of rows.
  *
  * Every node narrows a bitset of candidate rows in place (`filter(acc)`):
  *
@@ -11,7 +11,7 @@
  *         cold: the record's group is read only for rows still set in `acc`, so cold
  *               groups load only for what the hot fields could not decide
  *
- * Field names resolve against the schema (query-fields.ts); a package reference matches by
+ * Field names resolve against the schema (fields.ts); a package reference matches by
  * name and version on hot columns, and reads `provides` only for the rows that did not.
  */
 import type { EnumColumn, FlagColumn, NumberColumn, StringColumn } from '../hot/columns.ts';

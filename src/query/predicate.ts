@@ -20,7 +20,7 @@ export type ValueKind = 'version' | 'number' | 'text';
 /**
  * A test of one field's text (`''` when the field is absent). `exact` is set when the
  * test is plain string equality, which the hot tier answers from pool offsets; `bytes`
- * when the same test can run on a pooled string's UTF-8 bytes (query-bytes.ts).
+ * when the same test can run on a pooled string's UTF-8 bytes (bytes.ts).
  */
 export type TextTest = ((text: string) => boolean) & { exact?: string; bytes?: BytesTest };
 

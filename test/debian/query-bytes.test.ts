@@ -1,5 +1,5 @@
 /**
- * The byte forms of query tests (src/debian/query-bytes.ts) give the string tests' answers:
+ * The byte forms of query tests (src/query/bytes.ts) give the string tests' answers:
  * star globs against the glob's regular expression, version comparisons against dpkg's
  * ordering with aptly's fallback — on random text with '/', digits, '~', ':', '-',
  * spaces and characters of two to four UTF-8 bytes.
