@@ -59,6 +59,14 @@ module.exports = {
   forbidden: [
     ...layerRules,
     {
+      name: 'adapters-use-the-store',
+      comment:
+        'debian/, mem/ and testing/ use stores through schema/, query/ and store/, never the tiers or the key index',
+      severity: 'error',
+      from: { path: any(['src/debian/', 'src/mem/', 'src/testing/']) },
+      to: { path: any(['src/keys/', 'src/hot/', 'src/cold/']) },
+    },
+    {
       name: 'no-circular',
       comment: 'no import circles, type-only imports included',
       severity: 'error',
