@@ -1,11 +1,15 @@
 /**
  * `leanrec/testing`: fast-check arbitraries derived from any schema, for property tests
- * of code that stores records with leanrec, and a database that fails on cue
- * (`FaultyLevel`, for the `database` option of `openStore`).
+ * of code that stores records with leanrec; `checkRoundTrip`, the one-line round-trip
+ * test; a database that fails on cue (`FaultyLevel`, for the `database` option of
+ * `openStore`); and `constantHash`, a key hash under which every key collides (for the
+ * `hash` option of `openStore`).
  *
  * @packageDocumentation
  */
 
+export type { HashFn } from '../keys/hash.ts';
+export { constantHash } from '../keys/hash.ts';
 export type { FaultKind, FaultOptions } from './faulty-level.ts';
 export { FAULT_KINDS, FaultyLevel, InjectedFault } from './faulty-level.ts';
 export type { InvalidRecord } from './invalid.ts';
