@@ -2,6 +2,12 @@
  * leanrec: hold huge metadata sets in a small, predictable amount of memory.
  * Hot fields live in typed-array columns; cold groups in LevelDB, loaded on demand.
  *
+ * What an application writes code with: `schema` and `t` to declare records, `openStore`
+ * and `Store` to keep them, `diff` to compare two stores, `LeanrecError` and
+ * `isLeanrecError` for failures, and the types of records, views, filters, options,
+ * results and memory. Tools for tests (`constantHash`, the arbitraries, `FaultyLevel`) are
+ * in `leanrec/testing`; Debian indexes in `leanrec/debian`; memory charts in `leanrec/mem`.
+ *
  * @packageDocumentation
  */
 export type { ErrorCode, ErrorContext } from './errors.ts';
@@ -10,9 +16,6 @@ export type { Condition, Filter, Range } from './query/filter.ts';
 export type {
   AnyField,
   AnySchema,
-  ColdGroup,
-  FieldDescriptor,
-  FieldInfo,
   FieldKind,
   FieldMap,
   GroupName,
@@ -26,17 +29,8 @@ export type {
   NumberKind,
   ScalarKind,
   SchemaDefinition,
-  SchemaDescriptor,
 } from './schema/index.ts';
-export {
-  Field,
-  MAX_ENUM_VALUES,
-  RecordValidator,
-  Schema,
-  schema,
-  schemaDifferences,
-  t,
-} from './schema/index.ts';
+export { Field, MAX_ENUM_VALUES, Schema, schema, t } from './schema/index.ts';
 export type { DiffEntry, DiffOptions } from './store/diff.ts';
 export { diff } from './store/diff.ts';
 export { openStore } from './store/open.ts';

@@ -79,15 +79,15 @@ export class Schema<
   readonly key: K;
   /** The hot field map as declared. */
   readonly hot: H;
-  /** Hot fields in declaration order. */
+  /** @internal Hot fields in declaration order. */
   readonly hotFields: readonly FieldInfo[];
-  /** Cold groups in declaration order. */
+  /** @internal Cold groups in declaration order. */
   readonly groups: readonly ColdGroup[];
-  /** Every field by name. */
+  /** @internal Every field by name. */
   readonly byName: ReadonlyMap<string, FieldInfo>;
-  /** Key fields, in key order. */
+  /** @internal Key fields, in key order. */
   readonly keyFields: readonly FieldInfo[];
-  /** A JSON-safe description of the schema (what the fingerprint hashes). */
+  /** @internal A JSON-safe description of the schema (what the fingerprint hashes). */
   readonly descriptor: SchemaDescriptor;
   /**
    * Stable hex fingerprint of the descriptor: equal for structurally equal schemas. A
@@ -215,7 +215,7 @@ export class Schema<
     Object.freeze(this);
   }
 
-  /** The cold group named `name`, or `undefined`. */
+  /** @internal The cold group named `name`, or `undefined`. */
   group(name: string): ColdGroup | undefined {
     return this.#groupsByName.get(name);
   }

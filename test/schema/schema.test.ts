@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { LeanrecError, MAX_ENUM_VALUES, openStore, RecordValidator, schema, t } from 'leanrec';
+import { LeanrecError, MAX_ENUM_VALUES, openStore, schema, t } from 'leanrec';
 import { arbitraryInvalidRecord, arbitraryRecord, arbitrarySchema } from 'leanrec/testing';
 import { fingerprintOf } from '../../src/schema/fingerprint.ts';
+import { RecordValidator } from '../../src/schema/validate.ts';
 
 const LONG = process.env.LEANREC_LONG === '1';
 
