@@ -13,7 +13,7 @@ import type { Infer } from '../schema/infer.ts';
 import type { AnySchema } from '../schema/schema.ts';
 import { openStore } from '../store/open.ts';
 import type { DatabaseFactory } from '../store/options.ts';
-import { arbitraryRecord, type RecordOptions } from './arbitraries.ts';
+import { arbitraryRecord, type RecordOptions } from './values.ts';
 
 /** Options of {@link checkRoundTrip}. */
 export interface RoundTripOptions extends RecordOptions {

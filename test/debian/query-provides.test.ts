@@ -10,8 +10,8 @@ import { rmSync } from 'node:fs';
 import { test } from 'node:test';
 import { openStore } from 'leanrec';
 import { debianPackages, readPackages } from 'leanrec/debian';
-import { queryRows } from '../../src/debian/query-compile.ts';
 import { ID, ROW, type ViewBase } from '../../src/hot/view.ts';
+import { queryRows } from '../../src/query/compile.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 const SAMPLE = new URL('../fixtures/Packages-sample', import.meta.url).pathname;
