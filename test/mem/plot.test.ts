@@ -12,7 +12,8 @@ import {
   sampleMemory,
   sparkline,
 } from 'leanrec/mem';
-import { leanrec, type RunOptions, root, runTs } from '../helpers/cli.ts';
+import { leanrec, root, runTs } from '../helpers/cli.ts';
+import { withoutVega } from '../helpers/no-vega.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -213,27 +214,6 @@ test('leanrec plot writes an SVG file, or prints the text fallback', async () =>
     rmSync(dir, { recursive: true, force: true });
   }
 });
-
-/**
- * Node options under which `vega` and `vega-lite` do not resolve: a resolve hook asks
- * node's own resolver for them from a directory that has no node_modules, so the error is
- * node's real "package not found".
- */
-function withoutVega(dir: string): RunOptions {
-  writeFileSync(
-    join(dir, 'hooks.mjs'),
-    `export async function resolve(specifier, context, next) {
-       if (specifier === 'vega' || specifier === 'vega-lite')
-         return next(specifier, { ...context, parentURL: ${JSON.stringify(`file://${dir}/nowhere/x.mjs`)} });
-       return next(specifier, context);
-     }\n`,
-  );
-  writeFileSync(
-    join(dir, 'no-vega.mjs'),
-    `import { register } from 'node:module';\nregister('./hooks.mjs', import.meta.url);\n`,
-  );
-  return { nodeArgs: ['--import', join(dir, 'no-vega.mjs')] };
-}
 
 test('without vega installed, charts fail with E_MISSING_PEER and leanrec plot falls back to text', async () => {
   const dir = tempDir('plot-novega');
