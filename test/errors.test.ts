@@ -8,7 +8,7 @@
  * code that throws it; these only show that it is thrown, and how.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
@@ -18,7 +18,7 @@ import { FaultyLevel } from 'leanrec/testing';
 import { MemoryLevel } from 'memory-level';
 import { root, runTs } from './helpers/cli.ts';
 import { withoutVega } from './helpers/no-vega.ts';
-import { tempDir } from './helpers/temp.ts';
+import { removeTempDir, repoTempDir, tempDir } from './helpers/temp.ts';
 
 const fixture = (name: string) => join(root, 'test/fixtures', name);
 const dir = tempDir('errors');
@@ -37,8 +37,7 @@ async function drain(it: AsyncIterable<unknown>): Promise<void> {
 async function withoutVegaRun(program: string): Promise<string> {
   const work = tempDir('errors-novega');
   // Under the repository, so that 'leanrec/mem' resolves through the package's self-reference.
-  mkdirSync(join(root, '.tmp'), { recursive: true });
-  const tmp = mkdtempSync(join(root, '.tmp', 'errors-'));
+  const tmp = repoTempDir('errors');
   try {
     const file = join(tmp, 'program.ts');
     writeFileSync(file, program);
@@ -46,7 +45,7 @@ async function withoutVegaRun(program: string): Promise<string> {
     assert.equal(r.code, 0, r.stderr);
     return r.stdout;
   } finally {
-    rmSync(tmp, { recursive: true, force: true });
+    removeTempDir(tmp);
   }
 }
 

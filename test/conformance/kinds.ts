@@ -78,6 +78,27 @@ function allKinds(): { S: AnySchema; keys: string[] } {
   return { S: schema({ key, hot, cold } as never), keys: key };
 }
 
+/** Records drawn by `recs` are ingested, read back, and read back again after a reopen. */
+async function roundTrips(
+  mode: Mode,
+  S: AnySchema,
+  recs: fc.Arbitrary<unknown[]>,
+  numRuns: number,
+): Promise<void> {
+  await fc.assert(
+    fc.asyncProperty(recs, async (records) =>
+      withPlace(mode, async (place) => {
+        const store = await place.open(S);
+        const res = await store.ingest(records as Rec[], { batchSize: 7 });
+        assert.equal(res.inserted, records.length);
+        readsBack(mode, S, store, records as Rec[]);
+        readsBack(mode, S, await place.reopen(S), records as Rec[]);
+      }),
+    ),
+    { numRuns },
+  );
+}
+
 export function kindTests(mode: Mode): void {
   describe(`${mode.name}: every field kind round-trips`, () => {
     test('all kinds in one schema (hot, optional, indexed, cold; a key of every keyable kind)', async () => {
@@ -86,19 +107,8 @@ export function kindTests(mode: Mode): void {
         maxLength: 25,
         selector: (r) => keys.map((k) => canon((r as Rec)[k])).join('|'),
       });
-      await fc.assert(
-        fc.asyncProperty(recs, async (records) =>
-          withPlace(mode, async (place) => {
-            const store = await place.open(S);
-            const res = await store.ingest(records as Rec[], { batchSize: 7 });
-            assert.equal(res.inserted, records.length);
-            readsBack(mode, S, store, records as Rec[]);
-            readsBack(mode, S, await place.reopen(S), records as Rec[]);
-          }),
-        ),
-        // A store of ≈ 100 fields: fewer runs than one kind's property.
-        { numRuns: mode.persistent ? 8 : 15 },
-      );
+      // A store of ≈ 100 fields: fewer runs than one kind's property.
+      await roundTrips(mode, S, recs, mode.persistent ? 8 : 15);
     });
 
     // One property per kind where a store is cheap (hot-only): the shrunk failure names the kind.
@@ -108,25 +118,14 @@ export function kindTests(mode: Mode): void {
         const S = schema({
           key: ['id'],
           hot: { id: t.u32(), v: make(), o: make().optional(), ix: make().optional().indexed() },
-          // Hot-only stores validate and drop it; the others keep it.
+          // Validated, then dropped (these run hot-only).
           cold: { c: make(), co: make().optional() },
         });
         const recs = fc.uniqueArray(arbitraryRecord(S), {
           maxLength: 30,
           selector: (r) => (r as Rec).id as number,
         });
-        await fc.assert(
-          fc.asyncProperty(recs, async (records) =>
-            withPlace(mode, async (place) => {
-              const store = await place.open(S);
-              const res = await store.ingest(records as Rec[], { batchSize: 7 });
-              assert.equal(res.inserted, records.length);
-              readsBack(mode, S, store, records as Rec[]);
-              readsBack(mode, S, await place.reopen(S), records as Rec[]);
-            }),
-          ),
-          { numRuns: mode.runs(80) },
-        );
+        await roundTrips(mode, S, recs, mode.runs(80));
       });
     }
 

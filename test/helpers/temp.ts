@@ -4,9 +4,10 @@
  * or earlier by {@link withTempDir} / {@link removeTempDir}. `LEANREC_KEEP_TMP=1` keeps
  * them, to look at what a failing test left on disk.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const made = new Set<string>();
 const keep = process.env.LEANREC_KEEP_TMP === '1';
@@ -14,7 +15,21 @@ let hooked = false;
 
 /** A new empty directory `leanrec-<name>-XXXXXX`, removed when the process exits. */
 export function tempDir(name = 'test'): string {
-  const dir = mkdtempSync(join(tmpdir(), `leanrec-${name}-`));
+  return track(mkdtempSync(join(tmpdir(), `leanrec-${name}-`)));
+}
+
+/**
+ * A new empty directory under the repository's `.tmp/`, removed when the process exits:
+ * for TypeScript files run or type-checked there, where `leanrec` resolves to the sources
+ * through the package's self-reference.
+ */
+export function repoTempDir(name: string): string {
+  const base = fileURLToPath(new URL('../../.tmp/', import.meta.url));
+  mkdirSync(base, { recursive: true });
+  return track(mkdtempSync(join(base, `${name}-`)));
+}
+
+function track(dir: string): string {
   made.add(dir);
   if (!hooked) {
     hooked = true;

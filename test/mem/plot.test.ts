@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { isLeanrecError, type StoreMemory } from 'leanrec';
@@ -12,9 +12,9 @@ import {
   sampleMemory,
   sparkline,
 } from 'leanrec/mem';
-import { leanrec, root, runTs } from '../helpers/cli.ts';
+import { leanrec, runTs } from '../helpers/cli.ts';
 import { withoutVega } from '../helpers/no-vega.ts';
-import { tempDir } from '../helpers/temp.ts';
+import { removeTempDir, repoTempDir, tempDir } from '../helpers/temp.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -220,8 +220,7 @@ test('without vega installed, charts fail with E_MISSING_PEER and leanrec plot f
   try {
     const tsv = await memstatsFile(dir);
     // Under the repository, so that 'leanrec/mem' resolves through the package's self-reference.
-    mkdirSync(join(root, '.tmp'), { recursive: true });
-    const program = join(mkdtempSync(join(root, '.tmp', 'plot-novega-')), 'chart.ts');
+    const program = join(repoTempDir('plot-novega'), 'chart.ts');
     writeFileSync(
       program,
       `import { memstatsChart, parseMemstats } from 'leanrec/mem';
@@ -245,7 +244,7 @@ test('without vega installed, charts fail with E_MISSING_PEER and leanrec plot f
       /^leanrec: E_MISSING_PEER: .*mem\.svg not written: .*npm install vega vega-lite/,
     );
     assert.ok(!existsSync(svgFile));
-    rmSync(join(program, '..'), { recursive: true, force: true });
+    removeTempDir(join(program, '..'));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -8,7 +8,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { type Infer, openStore, schema, t } from 'leanrec';
-import { DEBIAN_RECORDS, debianIndexPath, debianSkip, readIndex } from '../helpers/debian-index.ts';
+import {
+  DEBIAN_RECORDS,
+  type DebRecord,
+  debianIndexPath,
+  debianSkip,
+  hotOf,
+  readIndex,
+} from '../helpers/debian-index.ts';
 
 const Deb = schema({
   key: ['package', 'version', 'architecture'],
@@ -41,28 +48,16 @@ const Deb = schema({
 });
 type DebRec = Infer<typeof Deb>;
 
-/** A paragraph's `[name, value]` pairs as a record of the wider schema. */
-function toRecord(fields: [string, string][]): DebRec {
-  const p = new Map(fields);
-  const need = (name: string) => {
-    const v = p.get(name);
-    assert.ok(v !== undefined, `${p.get('Package')}: no ${name}`);
-    return v;
-  };
-  const rec: DebRec = {
-    package: need('Package'),
-    version: need('Version'),
-    architecture: need('Architecture') as DebRec['architecture'],
-    size: Number(need('Size')),
-    essential: p.get('Essential') === 'yes',
+/** A record of the shared reader as a record of the wider schema. */
+function toRecord(r: DebRecord): DebRec {
+  // The shared reader's hot fields, and those of the wider schema from the paragraph.
+  const p = new Map(r.fields);
+  const rec = {
+    ...hotOf(r),
     protected: p.get('Protected') === 'yes',
     important: p.get('Important') === 'yes',
     buildEssential: p.get('Build-Essential') === 'yes',
-  };
-  const section = p.get('Section');
-  if (section !== undefined) rec.section = section;
-  const priority = p.get('Priority');
-  if (priority !== undefined) rec.priority = priority as NonNullable<DebRec['priority']>;
+  } as DebRec;
   const source = p.get('Source');
   if (source !== undefined) {
     const m = /^(\S+)(?:\s+\((.+)\))?$/.exec(source);
@@ -80,7 +75,7 @@ function toRecord(fields: [string, string][]): DebRec {
 test('the real Debian index: ingest, find every record, count like plain objects', {
   skip: debianSkip(),
 }, async () => {
-  const records = readIndex(debianIndexPath()).map((r) => toRecord(r.fields));
+  const records = readIndex(debianIndexPath()).map(toRecord);
   assert.equal(records.length, DEBIAN_RECORDS);
 
   const store = await openStore(Deb, { cold: false });

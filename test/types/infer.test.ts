@@ -8,7 +8,7 @@
  * shapes the types promise.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { expectTypeOf } from 'expect-type';
@@ -26,6 +26,7 @@ import {
 } from 'leanrec';
 import { arbitraryRecord, arbitraryValue } from 'leanrec/testing';
 import { root, runNode } from '../helpers/cli.ts';
+import { removeTempDir, repoTempDir } from '../helpers/temp.ts';
 
 const Pkg = schema({
   key: ['name', 'version'],
@@ -180,8 +181,7 @@ test('this file is type-checked, and a wrong type or an unused @ts-expect-error 
   assert.ok(!(config.exclude ?? []).some((e) => 'test/types'.startsWith(e)), 'test/types excluded');
   assert.match(readFileSync(join(root, '.ci/run'), 'utf8'), /npm run --silent typecheck/);
   // A probe with one wrong expectation and one unused directive: tsc must report both.
-  mkdirSync(join(root, '.tmp'), { recursive: true });
-  const dir = mkdtempSync(join(root, '.tmp', 'type-probe-'));
+  const dir = repoTempDir('type-probe');
   try {
     writeFileSync(
       join(dir, 'tsconfig.json'),
@@ -205,6 +205,6 @@ test('this file is type-checked, and a wrong type or an unused @ts-expect-error 
     assert.match(r.stdout, /probe\.ts\(4,\d+\): error TS2344/, r.stdout);
     assert.match(r.stdout, /probe\.ts\(5,\d+\): error TS2578: Unused '@ts-expect-error'/, r.stdout);
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    removeTempDir(dir);
   }
 });
