@@ -5,17 +5,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import {
-  type Counts,
-  checkAll,
-  checked,
-  commands,
-  floodArb,
-  M,
-  type Model,
-  type Real,
-  wideCommands,
-} from './model.ts';
+import { checked, commands, floodArb, wideCommands } from './commands.ts';
+import { type Counts, checkAll, M, type Model, type Real } from './model.ts';
 import { type Mode, Place } from './modes.ts';
 
 const LONG = process.env.LEANREC_LONG === '1';
