@@ -87,7 +87,7 @@ export interface StoreOptions {
   _onMigrate?: (step: string) => void | Promise<void>;
 }
 
-/** Options of `ingest` and `putMany`. */
+/** Options of `Store.ingest` (and of its deprecated alias `putMany`). */
 export interface WriteOptions {
   /** Records per atomic batch. @defaultValue 250 */
   batchSize?: number;
@@ -131,7 +131,7 @@ export interface WriteOptions {
   atomic?: boolean;
 }
 
-/** What a write of many records did. */
+/** What `Store.ingest` did: counts of the records it read, as if written one by one. */
 export interface WriteResult {
   /** Records written (inserted + updated). */
   written: number;
