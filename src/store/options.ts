@@ -64,7 +64,10 @@ export interface StoreOptions {
    * @defaultValue classic-level (`level`) with `path`, memory-level without
    */
   database?: DatabaseFactory;
-  /** The 64-bit key hash; injectable for tests. @defaultValue the built-in `hash64` */
+  /**
+   * The 64-bit key hash; injectable for tests (`constantHash` from `leanrec/testing` makes
+   * every key collide). @defaultValue the built-in 64-bit hash
+   */
   hash?: HashFn;
   /**
    * @internal For tests only: hot-tier limits lower than the real ones (rows, string
