@@ -12,6 +12,7 @@
  */
 export type { ErrorCode, ErrorContext } from './errors.ts';
 export { isLeanrecError, LeanrecError } from './errors.ts';
+export type { Condition, Filter, Range } from './query/filter.ts';
 export type {
   AnyField,
   AnySchema,
@@ -41,7 +42,6 @@ export type {
   WriteOptions,
   WriteResult,
 } from './store/options.ts';
-export type { Condition, Filter, Range } from './store/query.ts';
 export type { WhereOptions } from './store/store.ts';
 export { Store } from './store/store.ts';
 export type { KeyOf, MemoryPart, RecordView, StoreMemory, ViewMethods } from './store/types.ts';

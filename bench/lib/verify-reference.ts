@@ -9,7 +9,7 @@
  * once per pass, so a contender can stream them from its database instead of holding them.
  */
 import { parseRelations } from 'leanrec/debian';
-import { satisfies } from '../../src/debian/version.ts';
+import { satisfies } from '../../src/query/version.ts';
 
 /** The names under which a record holds the fields the verify reads. */
 export interface VerifyFieldNames {

@@ -1,5 +1,5 @@
 import { LeanrecError } from '../errors.ts';
-import { type AnyField, Field, type FieldMap } from './field.ts';
+import { type AnyField, describeFieldType, Field, type FieldMap } from './field.ts';
 import { fingerprintOf, type SchemaDescriptor } from './fingerprint.ts';
 
 /** Names that a hot field cannot take: they are methods of record views. */
@@ -89,7 +89,10 @@ export class Schema<
   readonly keyFields: readonly FieldInfo[];
   /** @internal A JSON-safe description of the schema (what the fingerprint hashes). */
   readonly descriptor: SchemaDescriptor;
-  /** Stable hex fingerprint: equal for structurally equal schemas. */
+  /**
+   * Stable hex fingerprint of the descriptor: equal for structurally equal schemas. A
+   * store checks it against the schema its database was written with when it opens.
+   */
   readonly fingerprint: string;
   readonly #groupsByName: ReadonlyMap<string, ColdGroup>;
 
@@ -200,9 +203,15 @@ export class Schema<
     this.#groupsByName = new Map(groups.map((g) => [g.name, g]));
     this.byName = byName;
     this.keyFields = Object.freeze(keyFields);
-    const { descriptor, fingerprint } = fingerprintOf(this.key, hotFields, groups);
-    this.descriptor = descriptor;
-    this.fingerprint = fingerprint;
+    this.descriptor = {
+      key: [...def.key],
+      hot: hotFields.map((f) => [f.name, describeFieldType(f.field)]),
+      groups: groups.map((g) => [
+        g.name,
+        g.fields.map((f) => [f.name, describeFieldType(f.field)]),
+      ]),
+    };
+    this.fingerprint = fingerprintOf(this.descriptor);
     Object.freeze(this);
   }
 

@@ -8,8 +8,8 @@
  * @packageDocumentation
  */
 
-export type { HashFn } from '../keys/hash.ts';
-export { constantHash } from '../keys/hash.ts';
+export type { HashFn } from '../util/hash.ts';
+export { constantHash } from '../util/hash.ts';
 export type { FaultKind, FaultOptions } from './faulty-level.ts';
 export { FAULT_KINDS, FaultyLevel, InjectedFault } from './faulty-level.ts';
 export type { InvalidRecord } from './invalid.ts';

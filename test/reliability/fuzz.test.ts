@@ -43,8 +43,8 @@ import { FORMAT_V1 } from '../../src/cold/codec.ts';
 import { idOfRecordKey, metaKey, RECORD_RANGE } from '../../src/cold/layout.ts';
 import { detectCompression } from '../../src/debian/input.ts';
 import { packageRecord, sourceRecord } from '../../src/debian/read.ts';
-import { formatRelations } from '../../src/debian/relations.ts';
 import { serializeParagraph } from '../../src/debian/serialize.ts';
+import { formatRelations } from '../../src/query/relations.ts';
 import { checkFor, RecordValidator } from '../../src/schema/validate.ts';
 import type { StoredText } from '../helpers/fuzz-worker.ts';
 import {

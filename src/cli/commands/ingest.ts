@@ -5,7 +5,8 @@ import type { Paragraph } from '../../debian/deb822.ts';
 import { parseDeb822 } from '../../debian/index.ts';
 import { openInput } from '../../debian/input.ts';
 import { packageRecord, sourceRecord } from '../../debian/read.ts';
-import { LeanrecError, openStore } from '../../index.ts';
+import { LeanrecError } from '../../errors.ts';
+import { openStore } from '../../store/open.ts';
 import {
   bytes,
   CliError,
