@@ -65,7 +65,7 @@ export interface ErrorContext {
   index?: number;
   /** The original error. */
   cause?: unknown;
-  /** Records a failed non-atomic `ingest`/`putMany` had written before the error. */
+  /** Records a failed non-atomic `ingest` had written before the error. */
   written?: number;
 }
 
@@ -94,7 +94,7 @@ export class LeanrecError extends Error {
   /** Position of the record in its batch or input. */
   readonly index: number | undefined;
   /**
-   * For an error that ended a non-atomic `ingest`/`putMany`: the records written by
+   * For an error that ended a non-atomic `ingest`: the records written by
    * its earlier batches, which stay in the store (the message says so too).
    */
   readonly written: number | undefined;

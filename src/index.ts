@@ -45,5 +45,3 @@ export type {
 export type { WhereOptions } from './store/store.ts';
 export { Store } from './store/store.ts';
 export type { KeyOf, MemoryPart, RecordView, StoreMemory, ViewMethods } from './store/types.ts';
-export type { HashFn } from './util/hash.ts';
-export { constantHash, hash64 } from './util/hash.ts';
