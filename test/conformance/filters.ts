@@ -52,22 +52,38 @@ export interface FilterSpace {
 
 /**
  * Filters of up to three fields, each a value, a list of 1–3 values, or (numeric fields)
- * a range with any of its four bounds — both `gt` and `gte` included.
+ * a range: at most one lower bound (`gt`/`gte`) and one upper (`lt`/`lte`), drawn from the
+ * bounds and the field's own values (so that a bound often equals a stored value, where
+ * `gt` and `gte` differ), now and then with a second bound on one side (`{ gt, gte }`).
  */
 export function filterArb(space: FilterSpace): fc.Arbitrary<Rec> {
-  const bound = fc.constantFrom(...space.bounds);
   const condition = (field: string) => {
     const vals = space.values[field]!;
     const arbs: fc.Arbitrary<unknown>[] = [
       fc.constantFrom(...vals),
       fc.uniqueArray(fc.constantFrom(...vals), { minLength: 1, maxLength: 3 }),
     ];
-    if (space.numeric.has(field))
+    if (space.numeric.has(field)) {
+      const bound = fc.oneof(
+        fc.constantFrom(...space.bounds),
+        fc.constantFrom(...(vals as number[])),
+      );
+      const side = (ops: string[]) => fc.option(fc.tuple(fc.constantFrom(...ops), bound));
       arbs.push(
         fc
-          .record({ gt: bound, gte: bound, lt: bound, lte: bound }, { requiredKeys: [] })
-          .map((r) => ({ ...r })),
+          .tuple(
+            side(['gt', 'gte']),
+            side(['lt', 'lte']),
+            fc.option(side(['gt', 'gte', 'lt', 'lte']), { freq: 4 }),
+          )
+          .map(([lower, upper, extra]) => {
+            const r: Record<string, number> = {};
+            for (const b of [lower, upper, extra ?? null])
+              if (b !== null && !(b[0] in r)) r[b[0]] = b[1];
+            return r;
+          }),
       );
+    }
     return fc.oneof(...arbs);
   };
   return fc
