@@ -4,11 +4,11 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Field, parseDeb822 } from 'leanrec/debian';
+import { type Deb822Field, parseDeb822 } from 'leanrec/debian';
 import { ROOT } from './harness.ts';
 
 /** One paragraph: its fields in order, values as `parseDeb822` gives them. */
-export type Paragraph = Field[];
+export type Paragraph = Deb822Field[];
 
 /** The index to read: `$LEANREC_DEBIAN_PACKAGES`, else the pinned copy in ../shared/data. */
 export function packagesPath(): string {
