@@ -24,7 +24,7 @@ import { verifyReference } from '../lib/verify-reference.ts';
 const dir = mkdtempSync(join(tmpdir(), 'leanrec-bench-suite-lmdb-'));
 const path = join(dir, 'db');
 const sharedStructuresKey = Symbol.for('structures');
-let db: RootDatabase<DebianPackage, string> = open({ path, sharedStructuresKey });
+let db: RootDatabase<DebianPackage, string>;
 const reopen = async (cache: boolean) => {
   await db.close();
   db = open({ path, sharedStructuresKey, cache });
@@ -37,6 +37,7 @@ const count = (test: (r: DebianPackage) => boolean) => {
 
 await runWorkloads({
   async ingest(records) {
+    db = open({ path, sharedStructuresKey });
     let n = 0;
     let pending: Promise<boolean> | undefined;
     for await (const r of records) {
@@ -67,7 +68,7 @@ await runWorkloads({
     out['diskBytes'] = diskBytes(dir);
   },
   async dispose() {
-    await db.close();
+    await db?.close();
     rmSync(dir, { recursive: true, force: true });
   },
 });
