@@ -1,15 +1,9 @@
 /**
- * The benchmark harness: run each contender in its own child process, N times, collect
- * one JSON line of results per run, take medians, print an aligned table and write
- * `bench/results/<suite>.json` (raw runs) and `bench/results/<suite>.md` (the table).
- *
- * Parent side: {@link runSuite}, {@link median}, {@link textTable}, {@link markdownTable},
- * {@link writeResults}. Child side: {@link emit}, {@link settledMemory}, {@link status},
- * {@link mulberry32} / {@link pickIndices} (the seeded key sequence every contender shares).
- *
- * Contenders run as `node --expose-gc --conditions=leanrec-source --import tsx <script>`, so
- * every process starts from the same state; runs are interleaved (run 1 of every contender,
- * then run 2…) so a slow moment of the machine does not land on one contender only.
+ * The benchmark harness. Parent side: {@link runSuite} runs each contender in its own
+ * `node --expose-gc` process, interleaved (run 1 of every contender, then run 2…, so a slow
+ * moment of the machine does not land on one contender only), and reads one JSON line per
+ * run; then medians, tables and results files. Child side: {@link emit},
+ * {@link settledMemory}, {@link status}, {@link pickIndices} (the shared key sequence).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';

@@ -1,22 +1,8 @@
 /**
- * The child side of `npm run bench` (bench/run.ts): the workloads, run the same way for
- * every contender. A contender module (bench/contenders/*.ts, one per family) builds a
- * {@link Subject} — how to ingest into its state and how to query it — and hands it to
- * {@link runWorkloads}, which runs, in one process, in this order:
- *
- * - W1 ingest of `readPackages` (leanrec's deb822 parser, the same records for everyone):
- *   time from open to the last record written, and the process's peak RSS (`VmHWM`) —
- *   the first work the process does, so the peak is the ingest's own;
- * - W2 resident memory after gc: heapUsed, external, arrayBuffers above the figures before
- *   open, RSS, and `resident` = heap + external above before-open + the native buffers the
- *   state keeps outside V8 as configured ({@link residentAfter});
- * - W3 point lookups of package, version, section, with the shared key sequence and with
- *   fresh copies of its strings per pass ({@link queryKeys}, {@link passRate});
- * - W4 whole-table counts of two filters ({@link rate});
- * - W6 dependency verify: time, and peak RSS above the RSS at its start;
- * - W5 cold fetches (description, maintainer, depends): a first pass, steady passes, then
- *   steady passes with the contender's cache on;
- * - then the contender's own extra figures ({@link Subject.extra}).
+ * The child side of `npm run bench`: a contender module builds a {@link Subject} and hands
+ * it to {@link runWorkloads}, which runs the workloads in one process in this order: W1
+ * ingest (its peak RSS is the process's first), W2 resident memory, W3 lookups, W4 scans,
+ * W6 verify, W5 cold fetches, then the contender's own figures ({@link Subject.extra}).
  */
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
