@@ -310,20 +310,14 @@ function advantage(name: string, key: string, kind: Kind, ours = key): number {
   );
 }
 
-function format(kind: Kind, v: number): string {
-  switch (kind) {
-    case 'bytes':
-      return mb(v);
-    case 'ms':
-      return ms(v);
-    case 'rate':
-      return perSec(v);
-    case 'MB/s':
-      return `${v.toFixed(1)} MB/s`;
-    case 'count':
-      return String(v);
-  }
-}
+const FORMAT: Record<Kind, (v: number) => string> = {
+  bytes: mb,
+  ms,
+  rate: perSec,
+  'MB/s': (v) => `${v.toFixed(1)} MB/s`,
+  count: String,
+};
+const format = (kind: Kind, v: number): string => FORMAT[kind](v);
 
 /** A contender's figure with its note, without the ratio. */
 function value(m: Metric, name: string): string {
@@ -541,32 +535,19 @@ writeResults(
   },
   [
     '# Benchmark suite: leanrec vs plain objects, lmdb-js, better-sqlite3, apache-arrow',
-    '',
     `Command: ${command}.`,
-    '',
     header,
-    '',
     table,
-    '',
     legend,
-    '',
     '## Targets',
-    '',
     markdownTable(targetRows),
-    '',
     `## ${partsTitle}`,
-    '',
     markdownTable(partRows()),
-    '',
     '## How each figure is taken',
-    '',
-    ...notes.flatMap((n) => [`- ${n}`]),
-    '',
+    notes.map((n) => `- ${n}`).join('\n'),
     '![memory](latest-memory.svg)',
-    '',
-    '![throughput](latest-throughput.svg)',
-    '',
-  ].join('\n'),
+    '![throughput](latest-throughput.svg)\n',
+  ].join('\n\n'),
 );
 
 // README.md: only what stands between the markers is rewritten.

@@ -374,28 +374,19 @@ writeResults(
     ),
     derived: { rows, flatAllocated, flatUsed, flatResident, span },
   },
-  [
+  `${[
     `# Scale: leanrec from ${fmtN(SIZES[0] ?? 0)} to ${fmtN(SIZES.at(-1) ?? 0)} records${CONTENDERS.length > 1 ? ', next to plain objects' : ''}`,
-    '',
     header,
-    '',
     markdownTable(mainRows),
-    '',
-    ...notes.map((n) => `- ${n}`),
-    '',
+    notes.map((n) => `- ${n}`).join('\n'),
     markdownTable(verdictRows),
-    '',
     'leanrec hot tier, bytes per record by part (`memory().parts`, last run of each size):',
-    '',
     markdownTable(breakdownRows),
-    '',
     ...(diskRows.length === 0
       ? []
       : [
           'leanrec full store (`openStore(debianPackages, { path })`, cold groups in LevelDB on disk, temp dir):',
-          '',
           markdownTable(diskTable),
-          '',
         ]),
-  ].join('\n'),
+  ].join('\n\n')}\n`,
 );
