@@ -1,15 +1,8 @@
 /**
- * bench:xz — what reading an .xz index costs in memory, read after read.
- *
- *   node --conditions=leanrec-source --import tsx --expose-gc bench/xz-memory.ts <file.xz> [reads]
- *
- * Each variant runs in a child process of its own, so that its VmHWM (peak RSS, which the
- * kernel never resets) is its own:
- * - `bytes`: `openInput(file)`, the decompressed chunks counted and dropped;
- * - `records`: `readPackages(file)`, the records counted and dropped (the parser too).
- * Per read: time, `external` and `heapUsed` after gc (finalizers given a turn), RSS after
- * gc, and VmHWM after the read; the peak of the first read is compared with the stream's
- * dictionary size + 16 MiB. Works on any input openInput reads (.gz too, for comparison).
+ * `npm run bench:xz -- <file.xz> [reads]`: what reading an .xz index costs in memory, read
+ * after read, for `openInput` (bytes) and `readPackages` (records), each in its own child
+ * (VmHWM, which only rises, is then its own). Per read: time, external, heapUsed and RSS
+ * after gc, VmHWM; the first read's peak is set beside the dictionary size + 16 MiB.
  */
 import { spawnSync } from 'node:child_process';
 import { openSync, readSync } from 'node:fs';

@@ -1,10 +1,7 @@
 /**
- * Runs one benchmark child process and says how it ended, including the ways a child
- * that holds too much can end: V8's "JavaScript heap out of memory" abort, or a time cap.
- *
- * The child prints progress lines on stderr (`scale-progress records=N ms=T heapUsed=B`,
- * see bench/lib/synthetic.ts) and, when it finishes, one JSON line on stdout (`emit`).
- * The parent keeps the last progress line: how far a child that died got, and when.
+ * Runs one bench:scale child and says how it ended: ok (its `emit` JSON line), V8's "heap
+ * out of memory" abort, a time cap, or an error. The last progress line on stderr
+ * (bench/lib/synthetic.ts `progress`) says how far a child that died got, and when.
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';

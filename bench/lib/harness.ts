@@ -25,13 +25,10 @@ export const SEED = Number(process.env['BENCH_SEED'] ?? 0x1eaf5eed) >>> 0;
 /** What a contender prints: one flat object of numbers (and a few strings). */
 export type Result = Record<string, number | string | unknown>;
 
-/** One contender: a script under bench/ and its arguments. */
+/** One contender: its name in tables and JSON, a script path from the root, its arguments. */
 export interface Contender {
-  /** Name in tables and JSON. */
   name: string;
-  /** Script path relative to the repository root. */
   script: string;
-  /** Extra arguments. */
   args?: string[];
 }
 
@@ -52,20 +49,10 @@ export function gcTwice(): void {
 }
 
 /** heapUsed + external after two full GCs, and RSS, in bytes. */
-export function settledMemory(): {
-  resident: number;
-  heapUsed: number;
-  external: number;
-  rss: number;
-} {
+export function settledMemory() {
   gcTwice();
-  const m = process.memoryUsage();
-  return {
-    resident: m.heapUsed + m.external,
-    heapUsed: m.heapUsed,
-    external: m.external,
-    rss: m.rss,
-  };
+  const { heapUsed, external, rss } = process.memoryUsage();
+  return { resident: heapUsed + external, heapUsed, external, rss };
 }
 
 /**
