@@ -468,46 +468,40 @@ if (!FULL) {
   process.exit(0);
 }
 
-const bars = (keys: { key: string; label: string }[], value: (v: number) => number) =>
-  keys.flatMap(({ key, label }) =>
-    NAMES.map(
-      (n): Bar => ({
-        group: label,
-        series: n,
-        value: value(fig(n, key)),
-        label: format(metricOf(key).kind, fig(n, key)),
-      }),
-    ),
-  );
 const subtitle = `Debian bookworm main amd64, ${records} packages; medians of ${RUNS} runs`;
-const memorySvg = await groupedBarChart(
-  bars(
-    [
-      { key: 'resident', label: 'W2 resident after gc' },
-      { key: 'peakRss', label: 'W1 peak RSS during ingest' },
-    ],
-    (b) => b / 1e6,
-  ),
-  { title: 'Memory (MB, lower is better)', subtitle, axis: 'MB', series: NAMES },
+/** A chart of `[metric key, bar group label]`s, one bar per contender. */
+const chart = (keys: [string, string][], scale: number, o: { title: string; axis: string }) =>
+  groupedBarChart(
+    keys.flatMap(([key, group]) =>
+      NAMES.map(
+        (n): Bar => ({
+          group,
+          series: n,
+          value: fig(n, key) / scale,
+          label: format(metricOf(key).kind, fig(n, key)),
+        }),
+      ),
+    ),
+    { ...o, subtitle, series: NAMES, ...(scale === 1 ? { log: true } : {}) },
+  );
+const memorySvg = await chart(
+  [
+    ['resident', 'W2 resident after gc'],
+    ['peakRss', 'W1 peak RSS during ingest'],
+  ],
+  1e6,
+  { title: 'Memory (MB, lower is better)', axis: 'MB' },
 );
-const throughputSvg = await groupedBarChart(
-  bars(
-    [
-      { key: 'lookups', label: 'W3 point lookups/s' },
-      { key: 'scanPriority', label: 'W4 scan rows/s (priority)' },
-      { key: 'scanGamesAll', label: 'W4 scan rows/s (games, all)' },
-      { key: 'coldUncached', label: 'W5 cold fetch/s, uncached' },
-      { key: 'coldCached', label: 'W5 cold fetch/s, cached' },
-    ],
-    (v) => v,
-  ),
-  {
-    title: 'Throughput (per second, log scale, higher is better)',
-    subtitle,
-    axis: 'per second',
-    log: true,
-    series: NAMES,
-  },
+const throughputSvg = await chart(
+  [
+    ['lookups', 'W3 point lookups/s'],
+    ['scanPriority', 'W4 scan rows/s (priority)'],
+    ['scanGamesAll', 'W4 scan rows/s (games, all)'],
+    ['coldUncached', 'W5 cold fetch/s, uncached'],
+    ['coldCached', 'W5 cold fetch/s, cached'],
+  ],
+  1,
+  { title: 'Throughput (per second, log scale, higher is better)', axis: 'per second' },
 );
 const dir = join(ROOT, 'bench/results');
 writeFileSync(join(dir, 'latest-memory.svg'), memorySvg);

@@ -104,17 +104,10 @@ export async function runWorkloads(s: Subject): Promise<never> {
 }
 
 /** Memory figures after two full GCs, in bytes. */
-export interface Settled {
-  heapUsed: number;
-  external: number;
-  arrayBuffers: number;
-  rss: number;
-  rssAnon: number;
-  rssFile: number;
-}
+export type Settled = ReturnType<typeof settled>;
 
 /** `process.memoryUsage()` and /proc/self/status RSS parts after two full GCs. */
-export function settled(): Settled {
+export function settled() {
   gcTwice();
   const m = process.memoryUsage();
   return {
@@ -200,17 +193,6 @@ export function passRate(count: number, passes: number, fn: (i: number) => numbe
   return median(Array.from({ length: passes }, () => timedPass(count, fn)));
 }
 
-/** A copy of the key sequence made of new strings (no hash V8 cached on the old ones). */
-function freshQueries(q: Queries, count: number): Queries {
-  const copy = (a: string[]) => Array.from({ length: count }, (_, i) => flatCopy(a[i]!));
-  return {
-    package: copy(q.package),
-    version: copy(q.version),
-    architecture: copy(q.architecture),
-    records: q.records,
-  };
-}
-
 /**
  * W3 with fresh key strings: as {@link passRate}, but every pass (and the warm-up) gets
  * its own new copy of the key strings, made before its clock starts — keys as they
@@ -218,7 +200,14 @@ function freshQueries(q: Queries, count: number): Queries {
  */
 function freshPassRate(q: Queries, passes: number, fn: (k: Queries, i: number) => number): number {
   const pass = (n: number): number => {
-    const k = freshQueries(q, n);
+    // New strings: no hash V8 cached on the old ones.
+    const copy = (a: string[]) => Array.from({ length: n }, (_, i) => flatCopy(a[i]!));
+    const k: Queries = {
+      ...q,
+      package: copy(q.package),
+      version: copy(q.version),
+      architecture: copy(q.architecture),
+    };
     return timedPass(n, (i) => fn(k, i));
   };
   pass(Math.min(q.package.length, 10_000));
