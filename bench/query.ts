@@ -24,11 +24,10 @@ import { compileGlob } from '../src/query/glob.ts';
 import { readIndex } from '../test/helpers/debian-index.ts';
 import { editIndex } from '../test/helpers/index-edits.ts';
 import { modelFilter } from '../test/helpers/query-model.ts';
+import { packagesPath } from './lib/debian.ts';
 import { environment, gcTwice, median, ROOT, status, writeResults } from './lib/harness.ts';
 
-const FILE =
-  process.env['LEANREC_DEBIAN_PACKAGES'] ??
-  join(ROOT, '../shared/data/debian-bookworm-main-amd64-Packages.gz');
+const FILE = packagesPath();
 const QUERY_RUNS = Number(process.env['QUERY_RUNS'] ?? 31);
 const CLI_RUNS = Number(process.env['CLI_RUNS'] ?? 5);
 const APTLY = process.env['APTLY_CONFIG'];

@@ -97,43 +97,19 @@ function parent(file: string, reads: number): void {
       continue;
     }
     const r = JSON.parse(line) as ChildResult;
+    const mibs = (m: { external: number; heapUsed: number; rss: number; hwm: number }) =>
+      [m.external, m.heapUsed, m.rss, m.hwm].map(mib);
+    const head = ['external MiB', 'heapUsed MiB', 'RSS MiB', 'VmHWM MiB', 'peak − RSS before'];
     const rows = [
-      [
-        'read',
-        variant,
-        'ms',
-        'external MiB',
-        'heapUsed MiB',
-        'RSS MiB',
-        'VmHWM MiB',
-        'peak − RSS before',
-      ],
-      [
-        'before',
-        '',
-        '',
-        mib(r.before.external),
-        mib(r.before.heapUsed),
-        mib(r.before.rss),
-        mib(r.before.hwm),
-        '',
-      ],
+      ['read', variant, 'ms', ...head],
+      ['before', '', '', ...mibs(r.before), ''],
     ];
     let rssBefore = r.before.rss;
     let prevHwm = r.before.hwm;
     r.reads.forEach((x, i) => {
       // VmHWM only rises: a read that did not raise it peaked at most at the old value.
       const peak = x.hwm > prevHwm ? `${mib(x.hwm - rssBefore)}` : `≤ ${mib(x.hwm - rssBefore)}`;
-      rows.push([
-        String(i + 1),
-        String(x.units),
-        x.ms.toFixed(0),
-        mib(x.external),
-        mib(x.heapUsed),
-        mib(x.rss),
-        mib(x.hwm),
-        peak,
-      ]);
+      rows.push([String(i + 1), String(x.units), x.ms.toFixed(0), ...mibs(x), peak]);
       rssBefore = x.rss;
       prevHwm = x.hwm;
     });
