@@ -1,21 +1,14 @@
 /**
- * `npm run bench:imports`: what importing each entry point costs — the time of the
- * `import()` itself and the process's RSS right after it — as the median of fresh
- * processes (`BENCH_RUNS`, default 5; one discarded warm-up round first, which also fills
- * tsx's transform cache). Runs are interleaved: run 1 of every entry point, then run 2…
- *
- *   npm run bench:imports                       # from source, through tsx
- *   npm run bench:imports -- --dist             # and from a fresh `tsc -p tsconfig.build.json`
- *   npm run bench:imports -- --root <checkout>  # another checkout (same node_modules)
- *
- * From source every module is TypeScript loaded through tsx, whose hooks add their own
- * time and memory; `--dist` builds into `.tmp/imports-dist` under the measured checkout
- * and imports the JavaScript files, as an app that installed leanrec would.
+ * `npm run bench:imports [-- --dist] [-- --root <checkout>]`: time of the `import()` of each
+ * entry point and RSS right after it, medians of `BENCH_RUNS` (5) fresh processes after a
+ * discarded warm-up round, interleaved. From source through tsx (whose hooks cost time and
+ * memory of their own); `--dist` also builds into `.tmp/imports-dist` and imports the JS.
  */
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { median } from './lib/harness.ts';
 
 const args = process.argv.slice(2);
 const dist = args.includes('--dist');
@@ -58,12 +51,6 @@ function sample(flags: string[], spec: string): Sample {
   });
   if (r.status !== 0) throw new Error(`importing ${spec || '(nothing)'} failed:\n${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as Sample;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 function measure(label: string, flags: string[], specOf: (entry: string) => string): void {

@@ -1,19 +1,11 @@
 /**
- * `npm run bench:query`: package queries and diffs on the real Debian index
- * ($LEANREC_DEBIAN_PACKAGES, else the pinned bookworm main amd64 copy).
- *
- *   Q1  the issue's four queries in-process: store.query vs the same filters over plain
- *       objects — hand-written predicates over records, and a per-record interpreter of the
- *       query tree (what aptly does) over the paragraphs' fields; 5 warm-up runs, then
- *       medians of QUERY_RUNS (31)
- *   Q2  `leanrec query <db> '<query>'` as a process vs `aptly snapshot search s '<query>'`
- *       (wall time and peak RSS by /usr/bin/time, interleaved, medians of CLI_RUNS); aptly
- *       needs APTLY_CONFIG naming a config whose snapshot `s` holds the same index
- *       (README "Package queries" says how to make one); without it Q2 is skipped
- *   Q3  diffStores of two opened stores of the real index (the second an edited copy):
- *       time, and peak RSS above the two opened stores (VmHWM reset before the diff)
- *
- * Writes bench/results/query.{json,md}. Run under `flock /tmp/leanrec-bench.lock`.
+ * `npm run bench:query` on the real Debian index. Q1: the four queries in-process,
+ * store.query vs hand-written predicates and vs a per-record interpreter of the query tree
+ * (as aptly does), medians of QUERY_RUNS (31) after 5 warm-ups. Q2: `leanrec query` vs
+ * `aptly snapshot search` as processes (time and peak RSS, medians of CLI_RUNS; needs
+ * APTLY_CONFIG with a snapshot `s` of the same index, see README "Package queries"). Q3:
+ * diffStores of two opened stores: time and peak RSS above them. Writes
+ * bench/results/query.{json,md}.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -32,11 +24,10 @@ import { compileGlob } from '../src/query/glob.ts';
 import { readIndex } from '../test/helpers/debian-index.ts';
 import { editIndex } from '../test/helpers/index-edits.ts';
 import { modelFilter } from '../test/helpers/query-model.ts';
+import { packagesPath } from './lib/debian.ts';
 import { environment, gcTwice, median, ROOT, status, writeResults } from './lib/harness.ts';
 
-const FILE =
-  process.env['LEANREC_DEBIAN_PACKAGES'] ??
-  join(ROOT, '../shared/data/debian-bookworm-main-amd64-Packages.gz');
+const FILE = packagesPath();
 const QUERY_RUNS = Number(process.env['QUERY_RUNS'] ?? 31);
 const CLI_RUNS = Number(process.env['CLI_RUNS'] ?? 5);
 const APTLY = process.env['APTLY_CONFIG'];

@@ -1,28 +1,12 @@
 /**
- * `npm run bench`: the benchmark suite on the real Debian index ($LEANREC_DEBIAN_PACKAGES,
- * else the pinned bookworm main amd64 copy), every contender reading it with leanrec's
- * deb822 parser into the records of one schema, `debianPackages`.
- *
- * Contenders (one module per family in bench/contenders/), each run in its own
- * `node --expose-gc` process that builds its state (W1) and runs the workloads on it
- * (bench/lib/suite.ts): plain objects + Map, lmdb-js (whole records, msgpackr shared
- * structures), better-sqlite3 (hot columns + msgpackr cold blob, primary key),
- * apache-arrow (the hot fields only, dictionary-encoded, a `Map` key → row), leanrec (hot
- * tier + LevelDB cold tier) and leanrec hot-only. Workloads: W1 ingest, W1b hot-only ingest
- * of parsed records, W2 resident memory after gc, W3 100,000 point lookups (W3 fresh keys:
- * new key strings each pass), W4 hot scans (W4 Int8 loop: Arrow's codes as plain arrays),
- * W5 cold fetch of 10,000 keys uncached and cached, W6 full dependency verify, W7 parse
- * throughput (bench/contenders/parse.ts: `parseDeb822` and `readPackages` vs a readline
- * parser, in the leanrec and plain columns), W8 reopen from the hot snapshot vs rebuilding
- * the hot tier from LevelDB. `BENCH_RUNS` runs (≥ 3; 1 or 2 for a quick look, which writes
- * nothing), interleaved; medians; ratios to leanrec taken run by run, then their median.
- *
- * Writes bench/results/latest.{md,json}, latest-memory.svg and latest-throughput.svg,
- * and the headline table between the `bench:latest` markers of README.md.
- *
- * `BENCH_ONLY=apache-arrow,plain,parse` (names or words of names, comma-separated) runs
- * only those contenders beside leanrec (`parse`: W7), to iterate on a change: the tables
- * are printed, no file is written.
+ * `npm run bench`: the benchmark suite on the real Debian index, every contender (one
+ * module per family in bench/contenders/, each run in its own `node --expose-gc` process)
+ * reading it with leanrec's deb822 parser into `debianPackages` records, then running the
+ * workloads W1…W8 of bench/lib/suite.ts on what it built. `BENCH_RUNS` runs (≥ 3 write
+ * files; 1 or 2 for a quick look), interleaved; medians; ratios to leanrec run by run.
+ * Writes bench/results/latest.{md,json}, latest-memory.svg, latest-throughput.svg and the
+ * table between README.md's `bench:latest` markers. `BENCH_ONLY=apache-arrow,plain,parse`
+ * (names or words of names) runs only those beside leanrec and writes nothing.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -98,7 +82,7 @@ interface Metric {
   /** leanrec's figure to compare with, when leanrec has none under `key`. */
   ours?: string;
   /** The workload's name in README's headline table (leanrec vs the best other contender). */
-  headline?: string;
+  headline?: string | undefined;
 }
 
 /** A row of the main table. */
@@ -109,39 +93,40 @@ const metric = (key: string, kind: Kind, label: string, o: Partial<Metric> = {})
   ...o,
 });
 const NO_COLD = { [HOT_ONLY]: 'n/a (no cold tier)', [ARROW]: 'n/a (hot fields only)' };
-const ARROW_ONLY = { [PLAIN]: '—', [LMDB]: '—', [SQLITE]: '—', [LEANREC]: '—', [HOT_ONLY]: '—' };
-const LEANREC_ONLY = { [PLAIN]: '—', [LMDB]: '—', [SQLITE]: '—', [ARROW]: '—', [HOT_ONLY]: '—' };
+/** `na` of a measure only `names` have: '—' for every other contender. */
+const NAMES_ALL = [PLAIN, LMDB, SQLITE, ARROW, LEANREC, HOT_ONLY];
+const only = (...names: string[]) =>
+  Object.fromEntries(NAMES_ALL.filter((n) => !names.includes(n)).map((n) => [n, '—']));
+const ARROW_ONLY = only(ARROW);
+const LEANREC_ONLY = only(LEANREC);
 const IN_RAM = { [PLAIN]: '(in RAM)' };
+/** Shown with leanrec's advantage, and in README's headline table as `headline`. */
+const lead = (headline?: string, o: Partial<Metric> = {}) => ({ ratio: true, headline, ...o });
+const COLD = { na: NO_COLD, note: IN_RAM };
 const METRICS: Metric[] = [
-  metric('ingestMs', 'ms', 'W1 ingest: open → last record written', {
-    ratio: true,
-    headline: 'W1 ingest time',
-  }),
-  metric('peakRss', 'bytes', 'W1 peak RSS during ingest (VmHWM)', {
-    ratio: true,
-    headline: 'W1 peak RSS',
-  }),
+  metric('ingestMs', 'ms', 'W1 ingest: open → last record written', lead('W1 ingest time')),
+  metric('peakRss', 'bytes', 'W1 peak RSS during ingest (VmHWM)', lead('W1 peak RSS')),
   metric(
     'ingestParsed',
     'rate',
     'W1b hot-only ingest of the records parsed beforehand (records/s)',
-    { na: { [PLAIN]: '—', [LMDB]: '—', [SQLITE]: '—', [ARROW]: '—', [LEANREC]: '—' } },
+    {
+      na: only(HOT_ONLY),
+    },
   ),
   metric(
     'resident',
     'bytes',
     'W2 resident after gc: heap + external above before-open + native buffers',
-    {
-      ratio: true,
+    lead('W2 resident memory', {
       note: { [LEANREC]: '(record cache full at its default 4 MiB)', [LMDB]: '(+ its memory map)' },
-      headline: 'W2 resident memory',
-    },
+    }),
   ),
   metric(
     'memTotal',
     'bytes',
     'W2 store.memory().total: hot tier + record cache (decoded size) + LevelDB configured',
-    { na: { [PLAIN]: '—', [LMDB]: '—', [SQLITE]: '—', [ARROW]: '—' } },
+    { na: only(LEANREC, HOT_ONLY) },
   ),
   metric('heapUsed', 'bytes', 'W2 heapUsed above before-open'),
   metric('external', 'bytes', 'W2 external above before-open'),
@@ -156,52 +141,51 @@ const METRICS: Metric[] = [
     'lookups',
     'rate',
     `W3 point lookups/s: get + package, version, section (${LOOKUPS.toLocaleString('en-US')} keys)`,
-    { ratio: true, headline: 'W3 point lookups' },
+    lead('W3 point lookups'),
   ),
   metric(
     'lookupsFresh',
     'rate',
     'W3 point lookups/s, fresh key strings each pass (no cached string hash)',
-    { ratio: true },
+    lead(),
   ),
-  metric('scanPriority', 'rate', 'W4 hot scan rows/s: priority ∈ {required, important}', {
-    ratio: true,
-    headline: 'W4 hot scan (priority)',
-  }),
-  metric('scanGamesAll', 'rate', 'W4 hot scan rows/s: section = games ∧ architecture = all', {
-    ratio: true,
-    headline: 'W4 hot scan (games ∧ all)',
-  }),
+  metric(
+    'scanPriority',
+    'rate',
+    'W4 hot scan rows/s: priority ∈ {required, important}',
+    lead('W4 hot scan (priority)'),
+  ),
+  metric(
+    'scanGamesAll',
+    'rate',
+    'W4 hot scan rows/s: section = games ∧ architecture = all',
+    lead('W4 hot scan (games ∧ all)'),
+  ),
   metric(
     'scanPriorityCodes',
     'rate',
     'W4 priority scan as a plain loop over an Int8Array of dictionary codes',
-    { ratio: true, ours: 'scanPriority', na: ARROW_ONLY },
+    lead(undefined, { ours: 'scanPriority', na: ARROW_ONLY }),
   ),
   metric(
     'scanGamesAllCodes',
     'rate',
     'W4 games ∧ all scan as a plain loop over two Int8Arrays of dictionary codes',
-    { ratio: true, ours: 'scanGamesAll', na: ARROW_ONLY },
+    lead(undefined, { ours: 'scanGamesAll', na: ARROW_ONLY }),
   ),
   metric(
     'coldUncachedFirst',
     'rate',
     `W5 cold fetch/s, uncached, first pass after open: description + maintainer + depends (${COLD_KEYS.toLocaleString('en-US')} keys)`,
-    { ratio: true, na: NO_COLD, note: IN_RAM },
+    lead(undefined, COLD),
   ),
-  metric('coldUncached', 'rate', 'W5 cold fetch/s, uncached, steady (after a warm-up pass)', {
-    ratio: true,
-    na: NO_COLD,
-    note: IN_RAM,
-    headline: 'W5 cold fetch, uncached',
-  }),
-  metric('coldCached', 'rate', 'W5 cold fetch/s, cached', {
-    ratio: true,
-    na: NO_COLD,
-    note: IN_RAM,
-    headline: 'W5 cold fetch, cached',
-  }),
+  metric(
+    'coldUncached',
+    'rate',
+    'W5 cold fetch/s, uncached, steady (after a warm-up pass)',
+    lead('W5 cold fetch, uncached', COLD),
+  ),
+  metric('coldCached', 'rate', 'W5 cold fetch/s, cached', lead('W5 cold fetch, cached', COLD)),
   metric('coldViewsUncached', 'rate', 'W5 cold() alone on views resolved beforehand, uncached', {
     na: LEANREC_ONLY,
   }),
@@ -211,26 +195,24 @@ const METRICS: Metric[] = [
   metric('loadMany', 'rate', 'W5 loadMany in batches of 256, uncached (cache: false)', {
     na: LEANREC_ONLY,
   }),
-  metric('verifyMs', 'ms', 'W6 verify Pre-Depends + Depends of every package: time', {
-    ratio: true,
-    na: NO_COLD,
-    headline: 'W6 dependency verify',
-  }),
-  metric('verifyPeakAbove', 'bytes', 'W6 verify: peak RSS above the RSS at its start', {
-    ratio: true,
-    na: NO_COLD,
-  }),
+  metric(
+    'verifyMs',
+    'ms',
+    'W6 verify Pre-Depends + Depends of every package: time',
+    lead('W6 dependency verify', { na: NO_COLD }),
+  ),
+  metric(
+    'verifyPeakAbove',
+    'bytes',
+    'W6 verify: peak RSS above the RSS at its start',
+    lead(undefined, { na: NO_COLD }),
+  ),
   metric('unsatisfied', 'count', 'W6 verify: unsatisfied groups found', { na: NO_COLD }),
   metric(
     'parseMbps',
     'MB/s',
     'W7 parse of the uncompressed text: leanrec parseDeb822 | plain a readline parser',
-    {
-      ratio: true,
-      na: { [LMDB]: '—', [SQLITE]: '—', [ARROW]: '—', [HOT_ONLY]: '—' },
-      note: { [PLAIN]: '(readline)' },
-      headline: 'W7 deb822 parse',
-    },
+    lead('W7 deb822 parse', { na: only(PLAIN, LEANREC), note: { [PLAIN]: '(readline)' } }),
   ),
   metric('readMbps', 'MB/s', 'W7 readPackages: parse + records of debianPackages', {
     na: LEANREC_ONLY,
@@ -245,66 +227,41 @@ const METRICS: Metric[] = [
     'W8 resident after a snapshot reopen: heap + external above the process with the store closed',
     { na: LEANREC_ONLY },
   ),
-  metric('diskBytes', 'bytes', 'size on disk', {
-    na: { [PLAIN]: '—', [HOT_ONLY]: '—', [ARROW]: '—' },
-  }),
+  metric('diskBytes', 'bytes', 'size on disk', { na: only(LMDB, SQLITE, LEANREC) }),
 ];
 
 /** The suite's targets: leanrec's advantage over a contender on a measure, at least `min`. */
-const TARGETS: { vs: string; key: string; min: number; text: string }[] = [
-  { vs: PLAIN, key: 'resident', min: 25, text: 'resident memory ≥ 25× smaller' },
-  { vs: PLAIN, key: 'lookups', min: 1.5, text: 'point lookups ≥ 1.5× faster' },
-  {
-    vs: PLAIN,
-    key: 'lookupsFresh',
-    min: 1.5,
-    text: 'point lookups, fresh key strings ≥ 1.5× faster',
-  },
-  { vs: PLAIN, key: 'scanPriority', min: 3, text: 'hot scan (priority) ≥ 3× faster' },
-  { vs: PLAIN, key: 'scanGamesAll', min: 3, text: 'hot scan (games, all) ≥ 3× faster' },
-  { vs: SQLITE, key: 'lookups', min: 5, text: 'point lookups ≥ 5× faster' },
-  { vs: SQLITE, key: 'scanPriority', min: 5, text: 'hot scan (priority) ≥ 5× faster' },
-  { vs: SQLITE, key: 'scanGamesAll', min: 5, text: 'hot scan (games, all) ≥ 5× faster' },
-  { vs: LMDB, key: 'resident', min: 1, text: "resident memory ≤ lmdb-js's" },
-  { vs: LMDB, key: 'scanPriority', min: 10, text: 'hot scan (priority) ≥ 10× faster' },
-  { vs: LMDB, key: 'scanGamesAll', min: 10, text: 'hot scan (games, all) ≥ 10× faster' },
-  { vs: ARROW, key: 'scanPriority', min: 1.2, text: 'hot scan (priority) ≥ 1.2× faster' },
-  { vs: ARROW, key: 'scanGamesAll', min: 1.2, text: 'hot scan (games, all) ≥ 1.2× faster' },
-  {
-    vs: ARROW,
-    key: 'scanPriorityCodes',
-    min: 1.2,
-    text: 'hot scan (priority) ≥ 1.2× a plain Int8 code loop',
-  },
-  {
-    vs: ARROW,
-    key: 'scanGamesAllCodes',
-    min: 1.2,
-    text: 'hot scan (games, all) ≥ 1.2× a plain Int8 code loop',
-  },
+const target = (vs: string, key: string, min: number, text: string) => ({ vs, key, min, text });
+const TARGETS = [
+  target(PLAIN, 'resident', 25, 'resident memory ≥ 25× smaller'),
+  target(PLAIN, 'lookups', 1.5, 'point lookups ≥ 1.5× faster'),
+  target(PLAIN, 'lookupsFresh', 1.5, 'point lookups, fresh key strings ≥ 1.5× faster'),
+  target(PLAIN, 'scanPriority', 3, 'hot scan (priority) ≥ 3× faster'),
+  target(PLAIN, 'scanGamesAll', 3, 'hot scan (games, all) ≥ 3× faster'),
+  target(SQLITE, 'lookups', 5, 'point lookups ≥ 5× faster'),
+  target(SQLITE, 'scanPriority', 5, 'hot scan (priority) ≥ 5× faster'),
+  target(SQLITE, 'scanGamesAll', 5, 'hot scan (games, all) ≥ 5× faster'),
+  target(LMDB, 'resident', 1, "resident memory ≤ lmdb-js's"),
+  target(LMDB, 'scanPriority', 10, 'hot scan (priority) ≥ 10× faster'),
+  target(LMDB, 'scanGamesAll', 10, 'hot scan (games, all) ≥ 10× faster'),
+  target(ARROW, 'scanPriority', 1.2, 'hot scan (priority) ≥ 1.2× faster'),
+  target(ARROW, 'scanGamesAll', 1.2, 'hot scan (games, all) ≥ 1.2× faster'),
+  target(ARROW, 'scanPriorityCodes', 1.2, 'hot scan (priority) ≥ 1.2× a plain Int8 code loop'),
+  target(ARROW, 'scanGamesAllCodes', 1.2, 'hot scan (games, all) ≥ 1.2× a plain Int8 code loop'),
 ];
 
 /** Targets on leanrec's own figures: a figure against a bound. */
-const OWN: { name: string; key: string; text: string; ok: (v: number) => boolean }[] = [
-  {
-    name: HOT_ONLY,
-    key: 'ingestParsed',
-    text: 'W1b ingest of parsed records ≥ 250.0 k/s',
-    ok: (v) => v >= 250_000,
-  },
-  {
-    name: HOT_ONLY,
-    key: 'memTotal',
-    text: 'W2 memory().total of the hot tier ≤ 5 MB',
-    ok: (v) => v <= 5e6,
-  },
-  { name: LEANREC, key: 'coldViewsCached', text: 'W5 cached cold() ≥ 1 M/s', ok: (v) => v >= 1e6 },
-  {
-    name: LEANREC,
-    key: 'reopenSpeedup',
-    text: 'W8 snapshot reopen ≥ 10× faster than a rebuild',
-    ok: (v) => v >= 10,
-  },
+const own = (name: string, key: string, text: string, ok: (v: number) => boolean) => ({
+  name,
+  key,
+  text,
+  ok,
+});
+const OWN = [
+  own(HOT_ONLY, 'ingestParsed', 'W1b ingest of parsed records ≥ 250.0 k/s', (v) => v >= 250_000),
+  own(HOT_ONLY, 'memTotal', 'W2 memory().total of the hot tier ≤ 5 MB', (v) => v <= 5e6),
+  own(LEANREC, 'coldViewsCached', 'W5 cached cold() ≥ 1 M/s', (v) => v >= 1e6),
+  own(LEANREC, 'reopenSpeedup', 'W8 snapshot reopen ≥ 10× faster than a rebuild', (v) => v >= 10),
 ];
 
 // ── run ─────────────────────────────────────────────────────────────────────────────────
@@ -353,20 +310,14 @@ function advantage(name: string, key: string, kind: Kind, ours = key): number {
   );
 }
 
-function format(kind: Kind, v: number): string {
-  switch (kind) {
-    case 'bytes':
-      return mb(v);
-    case 'ms':
-      return ms(v);
-    case 'rate':
-      return perSec(v);
-    case 'MB/s':
-      return `${v.toFixed(1)} MB/s`;
-    case 'count':
-      return String(v);
-  }
-}
+const FORMAT: Record<Kind, (v: number) => string> = {
+  bytes: mb,
+  ms,
+  rate: perSec,
+  'MB/s': (v) => `${v.toFixed(1)} MB/s`,
+  count: String,
+};
+const format = (kind: Kind, v: number): string => FORMAT[kind](v);
 
 /** A contender's figure with its note, without the ratio. */
 function value(m: Metric, name: string): string {
@@ -517,46 +468,40 @@ if (!FULL) {
   process.exit(0);
 }
 
-const bars = (keys: { key: string; label: string }[], value: (v: number) => number) =>
-  keys.flatMap(({ key, label }) =>
-    NAMES.map(
-      (n): Bar => ({
-        group: label,
-        series: n,
-        value: value(fig(n, key)),
-        label: format(metricOf(key).kind, fig(n, key)),
-      }),
-    ),
-  );
 const subtitle = `Debian bookworm main amd64, ${records} packages; medians of ${RUNS} runs`;
-const memorySvg = await groupedBarChart(
-  bars(
-    [
-      { key: 'resident', label: 'W2 resident after gc' },
-      { key: 'peakRss', label: 'W1 peak RSS during ingest' },
-    ],
-    (b) => b / 1e6,
-  ),
-  { title: 'Memory (MB, lower is better)', subtitle, axis: 'MB', series: NAMES },
+/** A chart of `[metric key, bar group label]`s, one bar per contender. */
+const chart = (keys: [string, string][], scale: number, o: { title: string; axis: string }) =>
+  groupedBarChart(
+    keys.flatMap(([key, group]) =>
+      NAMES.map(
+        (n): Bar => ({
+          group,
+          series: n,
+          value: fig(n, key) / scale,
+          label: format(metricOf(key).kind, fig(n, key)),
+        }),
+      ),
+    ),
+    { ...o, subtitle, series: NAMES, ...(scale === 1 ? { log: true } : {}) },
+  );
+const memorySvg = await chart(
+  [
+    ['resident', 'W2 resident after gc'],
+    ['peakRss', 'W1 peak RSS during ingest'],
+  ],
+  1e6,
+  { title: 'Memory (MB, lower is better)', axis: 'MB' },
 );
-const throughputSvg = await groupedBarChart(
-  bars(
-    [
-      { key: 'lookups', label: 'W3 point lookups/s' },
-      { key: 'scanPriority', label: 'W4 scan rows/s (priority)' },
-      { key: 'scanGamesAll', label: 'W4 scan rows/s (games, all)' },
-      { key: 'coldUncached', label: 'W5 cold fetch/s, uncached' },
-      { key: 'coldCached', label: 'W5 cold fetch/s, cached' },
-    ],
-    (v) => v,
-  ),
-  {
-    title: 'Throughput (per second, log scale, higher is better)',
-    subtitle,
-    axis: 'per second',
-    log: true,
-    series: NAMES,
-  },
+const throughputSvg = await chart(
+  [
+    ['lookups', 'W3 point lookups/s'],
+    ['scanPriority', 'W4 scan rows/s (priority)'],
+    ['scanGamesAll', 'W4 scan rows/s (games, all)'],
+    ['coldUncached', 'W5 cold fetch/s, uncached'],
+    ['coldCached', 'W5 cold fetch/s, cached'],
+  ],
+  1,
+  { title: 'Throughput (per second, log scale, higher is better)', axis: 'per second' },
 );
 const dir = join(ROOT, 'bench/results');
 writeFileSync(join(dir, 'latest-memory.svg'), memorySvg);
@@ -584,32 +529,19 @@ writeResults(
   },
   [
     '# Benchmark suite: leanrec vs plain objects, lmdb-js, better-sqlite3, apache-arrow',
-    '',
     `Command: ${command}.`,
-    '',
     header,
-    '',
     table,
-    '',
     legend,
-    '',
     '## Targets',
-    '',
     markdownTable(targetRows),
-    '',
     `## ${partsTitle}`,
-    '',
     markdownTable(partRows()),
-    '',
     '## How each figure is taken',
-    '',
-    ...notes.flatMap((n) => [`- ${n}`]),
-    '',
+    notes.map((n) => `- ${n}`).join('\n'),
     '![memory](latest-memory.svg)',
-    '',
-    '![throughput](latest-throughput.svg)',
-    '',
-  ].join('\n'),
+    '![throughput](latest-throughput.svg)\n',
+  ].join('\n\n'),
 );
 
 // README.md: only what stands between the markers is rewritten.

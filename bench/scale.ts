@@ -1,30 +1,20 @@
 /**
  * `npm run bench:scale`: how leanrec's cost grows from 250 k to 10 M records, next to plain
- * objects until they no longer fit in the default heap.
- *
- * Synthetic indexes are made from the real Debian index (bench/lib/synthetic.ts: names
- * suffixed per copy, versions shuffled with a seed), record by record, in each child.
- * One child process per (contender, size, run), `--expose-gc`, default heap:
- * - leanrec: `openStore(debianPackages, { cold: false })`, the hot tier
- *   (bench/contenders/scale-leanrec.ts);
- * - plain: one object per record with every field, in a `Map` (scale-plain.ts); a run
- *   that dies of "JavaScript heap out of memory" is reported with how far it got and when,
- *   and the size is not retried (the heap limit stops it at the same point every time);
- * - leanrec-disk: the full store, cold groups in LevelDB on disk (sizes ≤ 1 M by default).
+ * objects until they no longer fit in the default heap. One child per (contender, size,
+ * run), `--expose-gc`, default heap, on synthetic indexes made from the real one
+ * (bench/lib/synthetic.ts): `leanrec` the hot tier (contenders/scale-leanrec.ts), `plain`
+ * one object per record in a `Map` (scale-plain.ts; a run that runs out of heap is
+ * reported with how far it got, and not retried), `leanrec-disk` the full store on disk.
  *
  * Environment: `SCALE_SIZES` (default 250000,1000000,4000000,10000000), `BENCH_RUNS` (runs
- * at sizes ≤ 1 M, default 3), `SCALE_BIG_RUNS` (runs above 1 M, default 3),
- * `SCALE_CONTENDERS` (default leanrec,plain,leanrec-disk), `SCALE_DISK_SIZES` (default
- * 250000,1000000), `SCALE_TIMEOUT_S` (time cap of one child, default 900 s),
- * `LEANREC_DEBIAN_PACKAGES`, `SCALE_SEED`, `BENCH_SEED`, `SCALE_OUT` (name of the result
- * files, default `scale`).
+ * ≤ 1 M, default 3), `SCALE_BIG_RUNS` (runs above 1 M, default 3), `SCALE_CONTENDERS`
+ * (default leanrec,plain,leanrec-disk), `SCALE_DISK_SIZES` (default 250000,1000000),
+ * `SCALE_TIMEOUT_S` (cap of one child, default 900), `LEANREC_DEBIAN_PACKAGES`,
+ * `SCALE_SEED`, `BENCH_SEED`, `SCALE_OUT` (result file name, default `scale`).
  *
- * The 100 M step (hot-only, one run; it takes tens of minutes and ~10 GB, not for CI):
- * `SCALE_SIZES=250000,100000000 SCALE_CONTENDERS=leanrec BENCH_RUNS=1 SCALE_BIG_RUNS=1
- * SCALE_TIMEOUT_S=5400 SCALE_OUT=scale-100m npm run bench:scale`; its table is in
- * bench/results/scale-100m.md, checked against the per-record targets of the 100 M step
- * (time and bytes per record within {@link FLAT_100M}× of 250 k).
- *
+ * The 100 M step (hot-only, one run, tens of minutes, ~10 GB): `SCALE_SIZES=250000,100000000
+ * SCALE_CONTENDERS=leanrec BENCH_RUNS=1 SCALE_BIG_RUNS=1 SCALE_TIMEOUT_S=5400
+ * SCALE_OUT=scale-100m npm run bench:scale`; checked against {@link FLAT_100M}× of 250 k.
  * Writes bench/results/<SCALE_OUT>.{json,md}.
  */
 import { readFileSync } from 'node:fs';
@@ -149,27 +139,24 @@ function describe(a: Attempt): string {
 
 // ── derived figures ─────────────────────────────────────────────────────────────────────
 
-interface Row {
-  size: number;
-  contender: string;
-  runs: number;
-  ok: number;
-  status: string;
-  ingestPerSec: number;
-  generatorPerSec: number;
-  total: number;
-  hot: number;
-  hotUsed: number;
-  perRecordAllocated: number;
-  perRecordUsed: number;
-  perRecordResident: number;
-  residentDelta: number;
-  lookupsPerSec: number;
-  peakRss: number;
-  rssBefore: number;
-  diskBytes: number;
-  closeMs: number;
-}
+/** Medians over the ok runs of these figures of each child; per-record ones divide by the size. */
+const FIGURES = [
+  'ingestPerSec',
+  'generatorPerSec',
+  'total',
+  'hot',
+  'hotUsed',
+  'residentDelta',
+  'lookupsPerSec',
+  'peakRss',
+  'rssBefore',
+  'diskBytes',
+  'closeMs',
+] as const;
+type Row = { size: number; contender: string; runs: number; ok: number; status: string } & Record<
+  (typeof FIGURES)[number] | 'perRecordAllocated' | 'perRecordUsed' | 'perRecordResident',
+  number
+>;
 
 const num = (r: Result, k: string) => Number(r[k]);
 const medOf = (rs: readonly Result[], f: (r: Result) => number) => median(rs.map(f));
@@ -186,26 +173,17 @@ for (const size of SIZES)
         : ok.length > 0
           ? `${ok.length} ok, then ${describe(failed)}`
           : describe(failed);
+    const fig = Object.fromEntries(FIGURES.map((k) => [k, medOf(ok, (r) => num(r, k))]));
     rows.push({
       size,
       contender: c,
       runs: as.length,
       ok: ok.length,
       status,
-      ingestPerSec: medOf(ok, (r) => num(r, 'ingestPerSec')),
-      generatorPerSec: medOf(ok, (r) => num(r, 'generatorPerSec')),
-      total: medOf(ok, (r) => num(r, 'total')),
-      hot: medOf(ok, (r) => num(r, 'hot')),
-      hotUsed: medOf(ok, (r) => num(r, 'hotUsed')),
+      ...(fig as Record<(typeof FIGURES)[number], number>),
       perRecordAllocated: medOf(ok, (r) => num(r, 'total') / size),
       perRecordUsed: medOf(ok, (r) => num(r, 'hotUsed') / size),
       perRecordResident: medOf(ok, (r) => num(r, 'residentDelta') / size),
-      residentDelta: medOf(ok, (r) => num(r, 'residentDelta')),
-      lookupsPerSec: medOf(ok, (r) => num(r, 'lookupsPerSec')),
-      peakRss: medOf(ok, (r) => num(r, 'peakRss')),
-      rssBefore: medOf(ok, (r) => num(r, 'rssBefore')),
-      diskBytes: medOf(ok, (r) => num(r, 'diskBytes')),
-      closeMs: medOf(ok, (r) => num(r, 'closeMs')),
     });
   }
 
@@ -266,38 +244,25 @@ const bigRow = (label: string, x: number, target: boolean): string[] => [
   !target || Number.isNaN(x) ? '—' : verdict(x <= FLAT_100M),
 ];
 
+const flatRow = (label: string, x: number): string[] => [
+  `${label}, ${span}`,
+  cell(x, times),
+  `≤ ${FLAT_TARGET}×`,
+  Number.isNaN(x) ? '—' : verdict(x <= FLAT_TARGET),
+];
+const hotRow = (label: string, x: number | undefined): string[] => [
+  `hot tier at 10 M records: ${label}`,
+  x === undefined ? 'not run' : mb(x),
+  '< 1.5 GB',
+  x === undefined ? '—' : verdict(x < HOT_LIMIT),
+];
 const verdictRows: string[][] = [
   ['measure', 'value', 'target', 'verdict'],
-  [
-    `bytes/record, memory().total (allocated), ${span}`,
-    cell(flatAllocated, times),
-    `≤ ${FLAT_TARGET}×`,
-    Number.isNaN(flatAllocated) ? '—' : verdict(flatAllocated <= FLAT_TARGET),
-  ],
-  [
-    `bytes/record in use (row parts scaled to the rows held), ${span}`,
-    cell(flatUsed, times),
-    `≤ ${FLAT_TARGET}×`,
-    Number.isNaN(flatUsed) ? '—' : verdict(flatUsed <= FLAT_TARGET),
-  ],
-  [
-    `bytes/record, heap+external after gc − before ingest, ${span}`,
-    cell(flatResident, times),
-    `≤ ${FLAT_TARGET}×`,
-    Number.isNaN(flatResident) ? '—' : verdict(flatResident <= FLAT_TARGET),
-  ],
-  [
-    'hot tier at 10 M records: memory().hot',
-    at10M === undefined ? 'not run' : mb(at10M.hot),
-    '< 1.5 GB',
-    at10M === undefined ? '—' : verdict(at10M.hot < HOT_LIMIT),
-  ],
-  [
-    'hot tier at 10 M records: heap+external after gc − before ingest',
-    at10M === undefined ? 'not run' : mb(at10M.residentDelta),
-    '< 1.5 GB',
-    at10M === undefined ? '—' : verdict(at10M.residentDelta < HOT_LIMIT),
-  ],
+  flatRow('bytes/record, memory().total (allocated)', flatAllocated),
+  flatRow('bytes/record in use (row parts scaled to the rows held)', flatUsed),
+  flatRow('bytes/record, heap+external after gc − before ingest', flatResident),
+  hotRow('memory().hot', at10M?.hot),
+  hotRow('heap+external after gc − before ingest', at10M?.residentDelta),
   bigRow('ingest time per record', bigTime, true),
   bigRow('bytes/record, memory().total (allocated)', bigBytes, true),
   bigRow('bytes/record in use', bigUsed, true),
@@ -409,28 +374,19 @@ writeResults(
     ),
     derived: { rows, flatAllocated, flatUsed, flatResident, span },
   },
-  [
+  `${[
     `# Scale: leanrec from ${fmtN(SIZES[0] ?? 0)} to ${fmtN(SIZES.at(-1) ?? 0)} records${CONTENDERS.length > 1 ? ', next to plain objects' : ''}`,
-    '',
     header,
-    '',
     markdownTable(mainRows),
-    '',
-    ...notes.map((n) => `- ${n}`),
-    '',
+    notes.map((n) => `- ${n}`).join('\n'),
     markdownTable(verdictRows),
-    '',
     'leanrec hot tier, bytes per record by part (`memory().parts`, last run of each size):',
-    '',
     markdownTable(breakdownRows),
-    '',
     ...(diskRows.length === 0
       ? []
       : [
           'leanrec full store (`openStore(debianPackages, { path })`, cold groups in LevelDB on disk, temp dir):',
-          '',
           markdownTable(diskTable),
-          '',
         ]),
-  ].join('\n'),
+  ].join('\n\n')}\n`,
 );

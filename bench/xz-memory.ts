@@ -1,15 +1,8 @@
 /**
- * bench:xz — what reading an .xz index costs in memory, read after read.
- *
- *   node --conditions=leanrec-source --import tsx --expose-gc bench/xz-memory.ts <file.xz> [reads]
- *
- * Each variant runs in a child process of its own, so that its VmHWM (peak RSS, which the
- * kernel never resets) is its own:
- * - `bytes`: `openInput(file)`, the decompressed chunks counted and dropped;
- * - `records`: `readPackages(file)`, the records counted and dropped (the parser too).
- * Per read: time, `external` and `heapUsed` after gc (finalizers given a turn), RSS after
- * gc, and VmHWM after the read; the peak of the first read is compared with the stream's
- * dictionary size + 16 MiB. Works on any input openInput reads (.gz too, for comparison).
+ * `npm run bench:xz -- <file.xz> [reads]`: what reading an .xz index costs in memory, read
+ * after read, for `openInput` (bytes) and `readPackages` (records), each in its own child
+ * (VmHWM, which only rises, is then its own). Per read: time, external, heapUsed and RSS
+ * after gc, VmHWM; the first read's peak is set beside the dictionary size + 16 MiB.
  */
 import { spawnSync } from 'node:child_process';
 import { openSync, readSync } from 'node:fs';
@@ -104,43 +97,19 @@ function parent(file: string, reads: number): void {
       continue;
     }
     const r = JSON.parse(line) as ChildResult;
+    const mibs = (m: { external: number; heapUsed: number; rss: number; hwm: number }) =>
+      [m.external, m.heapUsed, m.rss, m.hwm].map(mib);
+    const head = ['external MiB', 'heapUsed MiB', 'RSS MiB', 'VmHWM MiB', 'peak − RSS before'];
     const rows = [
-      [
-        'read',
-        variant,
-        'ms',
-        'external MiB',
-        'heapUsed MiB',
-        'RSS MiB',
-        'VmHWM MiB',
-        'peak − RSS before',
-      ],
-      [
-        'before',
-        '',
-        '',
-        mib(r.before.external),
-        mib(r.before.heapUsed),
-        mib(r.before.rss),
-        mib(r.before.hwm),
-        '',
-      ],
+      ['read', variant, 'ms', ...head],
+      ['before', '', '', ...mibs(r.before), ''],
     ];
     let rssBefore = r.before.rss;
     let prevHwm = r.before.hwm;
     r.reads.forEach((x, i) => {
       // VmHWM only rises: a read that did not raise it peaked at most at the old value.
       const peak = x.hwm > prevHwm ? `${mib(x.hwm - rssBefore)}` : `≤ ${mib(x.hwm - rssBefore)}`;
-      rows.push([
-        String(i + 1),
-        String(x.units),
-        x.ms.toFixed(0),
-        mib(x.external),
-        mib(x.heapUsed),
-        mib(x.rss),
-        mib(x.hwm),
-        peak,
-      ]);
+      rows.push([String(i + 1), String(x.units), x.ms.toFixed(0), ...mibs(x), peak]);
       rssBefore = x.rss;
       prevHwm = x.hwm;
     });

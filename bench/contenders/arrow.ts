@@ -1,16 +1,8 @@
 /**
- * `npm run bench`, contender "apache-arrow": the hot fields of every record (those of
- * leanrec's `debianPackages` hot tier) in an Arrow table, strings of few values
- * dictionary-encoded with Int8 indices (architecture, section, priority, multi-arch),
- * the rest as Utf8 / Uint32 / Bool columns; a `Map` from `package\0version\0architecture`
- * to the row, as a user would write it. No cold fields: W5 and W6 are n/a.
- *
- * W3: `map.get` with the key built per lookup, then package, version, section through
- * the columns' `get(row)`. W4: a plain loop over each dictionary vector's Int8 index
- * array (the scan an Arrow compute kernel does), checking the validity bitmap of a row
- * that matches when the chunk has nulls. W4 also times the same scans over a plain
- * `Int8Array` of dictionary codes (-1 for absent), with no Arrow object in the loop:
- * `scanPriorityCodes`, `scanGamesAllCodes`.
+ * `npm run bench`, contender "apache-arrow": the hot fields of every record in an Arrow
+ * table (Int8 dictionaries for architecture, section, priority, multi-arch) and a `Map` key
+ * → row. No cold fields: no W5, no W6. W4 loops over the dictionary vectors' Int8 index
+ * arrays, and over plain `Int8Array`s of the codes (`scan*Codes`).
  */
 import {
   Bool,

@@ -1,23 +1,10 @@
 /**
- * `npm run bench`, contender "leanrec" (argument `hot-only`: "leanrec hot-only").
- *
- * - leanrec: `openStore(debianPackages, { path })` in a temp directory, default options
- *   (record cache 4 MiB, LevelDB block cache 2 MiB + write buffer 1 MiB). W2 is taken as
- *   ingest leaves the store, then — the figure the suite compares — after reading cold
- *   groups until the record cache is full at its default bound; LevelDB's configured
- *   buffers count as native memory.
- * - hot-only: `openStore(debianPackages, { cold: false })`: the hot tier alone (cold
- *   fields are validated, then dropped). No W5, no W6. W1b: records/s of `ingest` of the
- *   index's records parsed beforehand into an array, into a fresh hot-only store.
- *
- * W3: `get`, then package, version, section. W4: `count` with the filter (a scan of the
- * enum columns). W6: `verifyDependencies` on the store W1 built. W5: `get` + `cold` of
- * groups control (description, maintainer) and relations (depends): uncached on a reopen
- * with `cacheBytes: 0`, cached on a reopen with `cacheBytes` 64 MiB. Then, on the same
- * 10,000 keys: `cold()` alone on views resolved beforehand (uncached and cached) and
- * `loadMany` in batches of 256 without the cache; and W8, reopen: from the hot snapshot
- * `close()` wrote (median of 3, and the resident memory after it), then once more after
- * deleting the snapshot's mark, so that the hot tier is rebuilt from the records in LevelDB.
+ * `npm run bench`, contender "leanrec" (argument `hot-only`: "leanrec hot-only", the hot
+ * tier alone, which adds W1b: `ingest` of records parsed beforehand). Default options; W2
+ * again after reading cold groups until the record cache is full; W5 on reopens with
+ * `cacheBytes: 0` / 64 MiB, then `cold()` on views and `loadMany` on the same keys; W8
+ * reopens from the hot snapshot, then once more without it (rebuilt from LevelDB).
+ * Method in full: the notes of bench/run.ts (bench/results/latest.md).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,16 +1,8 @@
 /**
- * `npm run bench`, contender "lmdb-js": whole records (the `readPackages` objects) under
- * `package\0version\0architecture` in a temp directory, msgpackr with shared structures
- * (`sharedStructuresKey`: a record's field names are written once per structure, not once
- * per record), default options otherwise. Puts are awaited every 1,000 records (lmdb-js
- * batches them into transactions on its own; the wait bounds what is queued).
- *
- * W2: its data lives in the memory map — file pages, in "RSS … file-backed", not counted
- * as native memory. W3: `get` (decodes the whole record). W4: what lmdb has for a filter on
- * a field — iterate every record (`getRange`) and test it. W6: the reference verify
- * (bench/lib/verify-reference.ts) over two `getRange` passes. W5: `get`, uncached after a
- * reopen (lmdb-js keeps no record cache by default; pages come from the map), cached
- * after a reopen with `cache: true` (its own record cache).
+ * `npm run bench`, contender "lmdb-js": whole records under `package\0version\0architecture`,
+ * msgpackr with `sharedStructuresKey`, puts awaited every 1,000 records. W4 and W6 iterate
+ * every record (`getRange`: lmdb has no other way to filter on a field); W5 cached: a
+ * reopen with `cache: true`.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,12 +1,6 @@
 /**
- * `npm run bench`, contender "plain objects + Map": what apps do today. Every record of the
- * index as the plain object `readPackages` yields, in a `Map` by
- * `package\0version\0architecture`.
- *
- * W3 and W5: `map.get` with the key built per lookup, then the fields. W4: loops over an
- * array of the objects (the fastest loop plain objects have). W5: every field is in RAM,
- * so "uncached" and "cached" are the same reads. W6: the reference verify
- * (bench/lib/verify-reference.ts) over the objects.
+ * `npm run bench`, contender "plain objects + Map": what apps do today — the `readPackages`
+ * objects in a `Map` by `package\0version\0architecture`, W4 loops over an array of them.
  */
 import type { DebianPackage } from 'leanrec/debian';
 import { plainKey } from '../lib/debian.ts';

@@ -1,17 +1,9 @@
 /**
- * Scale suite, contender "leanrec": `node … scale-leanrec.ts <records> [hot|disk]`.
- *
- * Reads the real index once (bench/lib/synthetic.ts), then ingests `<records>` synthetic
- * records made on the fly into
- * - `hot` (default): `openStore(debianPackages, { cold: false })`, the hot tier alone (cold
- *   groups validated, then dropped);
- * - `disk`: `openStore(debianPackages, { path })`, the full store, cold groups in LevelDB
- *   in a temporary directory (removed at the end); adds the close time and the disk size.
- *
- * Measures the ingest rate, `memory()` (allocated bytes, and the bytes in use: the
- * row-proportional parts scaled from their capacity to the rows held), heap+external
- * after gc minus the same figure before ingest, peak RSS, and point lookups of 100,000
- * random existing keys (get, then read package, version and section), as bench:hot does.
+ * `npm run bench:scale`, contender "leanrec": `node … scale-leanrec.ts <records> [hot|disk]`:
+ * `<records>` synthetic records into `openStore(debianPackages, { cold: false })` (hot) or
+ * the full store in a temp directory (disk: adds close time and disk size). Measures ingest
+ * rate, `memory()` (allocated, and in use: row parts scaled from capacity to rows held),
+ * heap+external after gc minus before ingest, peak RSS and 100,000 point lookups.
  */
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,17 +1,8 @@
 /**
- * Scale suite, contender "plain": `node … scale-plain.ts <records>`, in the default heap
- * (no `--max-old-space-size`).
- *
- * What apps do today, at scale: one plain object per record with every field of its
- * paragraph (each value a fresh string, as a parser hands it over), in a `Map` by
- * `package\0version\0arch`, for `<records>` synthetic records made on the fly from the
- * real index (bench/lib/synthetic.ts). When the heap cannot hold them V8 aborts the
- * process ("JavaScript heap out of memory"); the parent reads how far it got from the
- * last progress line on stderr.
- *
- * Measures what scale-leanrec.ts does: ingest rate, heap+external after gc minus the same
- * figure before ingest, peak RSS, and 100,000 point lookups (key built per lookup, then
- * read Package, Version and Section).
+ * `npm run bench:scale`, contender "plain": `node … scale-plain.ts <records>`, default heap.
+ * One plain object per synthetic record with every field as a fresh string, in a `Map` by
+ * `package\0version\0arch`; measured as scale-leanrec.ts is. When the heap is full V8 aborts
+ * and the parent reads how far it got from the last progress line.
  */
 import { plainKey } from '../lib/debian.ts';
 import { emit, median, settledMemory, status } from '../lib/harness.ts';

@@ -1,24 +1,9 @@
 /**
- * `npm run bench`, contender "better-sqlite3": a database file in a temp directory, laid
- * out as a competent user would for this data:
- *
- * - one table, a column per hot field (package, version, architecture, section, priority,
- *   source, source_version, installed_size, size, multi_arch, one 0/1 column per flag)
- *   and one BLOB column `cold` with every other field of the record, msgpackr-encoded
- *   (plain msgpack maps: each blob decodes on its own);
- * - PRIMARY KEY (package, version, architecture) — the key of `debianPackages` — and no
- *   other index while W1–W6 run; WAL journal, `synchronous = NORMAL`, default page cache;
- * - prepared statements; ingest in one transaction per 1,000 records (`INSERT OR REPLACE`,
- *   a put like the other contenders').
- *
- * W3: `SELECT package, version, section … WHERE` the key. W4: `SELECT count(*) … WHERE` the
- * filter — full table scans, as leanrec's are (the filters stand for ad-hoc queries on hot
- * fields; no index serves every one); afterwards, for reference, the same two counts with
- * an index made for each (`scan*Indexed`, rows of the table per second of query). W5: the
- * blob by key, decoded: uncached with the default page cache (better-sqlite3 builds SQLite
- * with `cache_size = -16000`, 16 MB; W2 counts that bound as native memory), cached with
- * `cache_size` raised to 256 MiB. W6: the reference verify over two passes of
- * `SELECT package, version, cold`.
+ * `npm run bench`, contender "better-sqlite3": one table, a column per hot field and a
+ * msgpackr BLOB `cold` of the rest, PRIMARY KEY (package, version, architecture) and no
+ * other index during W1–W6 (full table scans, as leanrec's); WAL, `synchronous = NORMAL`,
+ * 1,000 rows per transaction. Afterwards, for reference, W4 with an index for each filter
+ * (`scan*Indexed`). W5 cached: `cache_size` raised to 256 MiB.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,10 +1,7 @@
 /**
- * Runs one benchmark child process and says how it ended, including the ways a child
- * that holds too much can end: V8's "JavaScript heap out of memory" abort, or a time cap.
- *
- * The child prints progress lines on stderr (`scale-progress records=N ms=T heapUsed=B`,
- * see bench/lib/synthetic.ts) and, when it finishes, one JSON line on stdout (`emit`).
- * The parent keeps the last progress line: how far a child that died got, and when.
+ * Runs one bench:scale child and says how it ended: ok (its `emit` JSON line), V8's "heap
+ * out of memory" abort, a time cap, or an error. The last progress line on stderr
+ * (bench/lib/synthetic.ts `progress`) says how far a child that died got, and when.
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -13,25 +10,22 @@ import { CHILD_FLAGS, type Result, ROOT } from './harness.ts';
 /** How a child ended. */
 export type Outcome = 'ok' | 'oom' | 'timeout' | 'error';
 
-/** One run of one child. */
+/**
+ * One run of one child: `result` is its JSON line (when ok); `records`, `progressMs` and
+ * `heapUsed` are those of the last progress line (0 when none), `ingestWallMs` the time
+ * from the first progress line's start to the end of the process; `stderrTail` the last
+ * stderr lines that are not progress lines (the error, when there is one).
+ */
 export interface Attempt {
   outcome: Outcome;
-  /** The child's JSON line (only when `outcome` is `ok`). */
   result?: Result;
-  /** Exit code, or `null` when a signal ended it. */
   code: number | null;
   signal: NodeJS.Signals | null;
-  /** Wall time of the whole process, in ms. */
   wallMs: number;
-  /** Records done at the last progress line (0 when none). */
   records: number;
-  /** Ingest time at the last progress line, in ms (from the child's clock). */
   progressMs: number;
-  /** Ingest time until the process ended, in ms: from the first progress line's start. */
   ingestWallMs: number;
-  /** heapUsed at the last progress line, in bytes. */
   heapUsed: number;
-  /** The last lines of stderr that are not progress lines (the error, when there is one). */
   stderrTail: string[];
 }
 

@@ -1,15 +1,9 @@
 /**
- * The benchmark harness: run each contender in its own child process, N times, collect
- * one JSON line of results per run, take medians, print an aligned table and write
- * `bench/results/<suite>.json` (raw runs) and `bench/results/<suite>.md` (the table).
- *
- * Parent side: {@link runSuite}, {@link median}, {@link textTable}, {@link markdownTable},
- * {@link writeResults}. Child side: {@link emit}, {@link settledMemory}, {@link status},
- * {@link mulberry32} / {@link pickIndices} (the seeded key sequence every contender shares).
- *
- * Contenders run as `node --expose-gc --conditions=leanrec-source --import tsx <script>`, so
- * every process starts from the same state; runs are interleaved (run 1 of every contender,
- * then run 2…) so a slow moment of the machine does not land on one contender only.
+ * The benchmark harness. Parent side: {@link runSuite} runs each contender in its own
+ * `node --expose-gc` process, interleaved (run 1 of every contender, then run 2…, so a slow
+ * moment of the machine does not land on one contender only), and reads one JSON line per
+ * run; then medians, tables and results files. Child side: {@link emit},
+ * {@link settledMemory}, {@link status}, {@link pickIndices} (the shared key sequence).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -31,13 +25,10 @@ export const SEED = Number(process.env['BENCH_SEED'] ?? 0x1eaf5eed) >>> 0;
 /** What a contender prints: one flat object of numbers (and a few strings). */
 export type Result = Record<string, number | string | unknown>;
 
-/** One contender: a script under bench/ and its arguments. */
+/** One contender: its name in tables and JSON, a script path from the root, its arguments. */
 export interface Contender {
-  /** Name in tables and JSON. */
   name: string;
-  /** Script path relative to the repository root. */
   script: string;
-  /** Extra arguments. */
   args?: string[];
 }
 
@@ -58,20 +49,10 @@ export function gcTwice(): void {
 }
 
 /** heapUsed + external after two full GCs, and RSS, in bytes. */
-export function settledMemory(): {
-  resident: number;
-  heapUsed: number;
-  external: number;
-  rss: number;
-} {
+export function settledMemory() {
   gcTwice();
-  const m = process.memoryUsage();
-  return {
-    resident: m.heapUsed + m.external,
-    heapUsed: m.heapUsed,
-    external: m.external,
-    rss: m.rss,
-  };
+  const { heapUsed, external, rss } = process.memoryUsage();
+  return { resident: heapUsed + external, heapUsed, external, rss };
 }
 
 /**

@@ -1,22 +1,8 @@
 /**
- * The child side of `npm run bench` (bench/run.ts): the workloads, run the same way for
- * every contender. A contender module (bench/contenders/*.ts, one per family) builds a
- * {@link Subject} — how to ingest into its state and how to query it — and hands it to
- * {@link runWorkloads}, which runs, in one process, in this order:
- *
- * - W1 ingest of `readPackages` (leanrec's deb822 parser, the same records for everyone):
- *   time from open to the last record written, and the process's peak RSS (`VmHWM`) —
- *   the first work the process does, so the peak is the ingest's own;
- * - W2 resident memory after gc: heapUsed, external, arrayBuffers above the figures before
- *   open, RSS, and `resident` = heap + external above before-open + the native buffers the
- *   state keeps outside V8 as configured ({@link residentAfter});
- * - W3 point lookups of package, version, section, with the shared key sequence and with
- *   fresh copies of its strings per pass ({@link queryKeys}, {@link passRate});
- * - W4 whole-table counts of two filters ({@link rate});
- * - W6 dependency verify: time, and peak RSS above the RSS at its start;
- * - W5 cold fetches (description, maintainer, depends): a first pass, steady passes, then
- *   steady passes with the contender's cache on;
- * - then the contender's own extra figures ({@link Subject.extra}).
+ * The child side of `npm run bench`: a contender module builds a {@link Subject} and hands
+ * it to {@link runWorkloads}, which runs the workloads in one process in this order: W1
+ * ingest (its peak RSS is the process's first), W2 resident memory, W3 lookups, W4 scans,
+ * W6 verify, W5 cold fetches, then the contender's own figures ({@link Subject.extra}).
  */
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -118,17 +104,10 @@ export async function runWorkloads(s: Subject): Promise<never> {
 }
 
 /** Memory figures after two full GCs, in bytes. */
-export interface Settled {
-  heapUsed: number;
-  external: number;
-  arrayBuffers: number;
-  rss: number;
-  rssAnon: number;
-  rssFile: number;
-}
+export type Settled = ReturnType<typeof settled>;
 
 /** `process.memoryUsage()` and /proc/self/status RSS parts after two full GCs. */
-export function settled(): Settled {
+export function settled() {
   gcTwice();
   const m = process.memoryUsage();
   return {
@@ -214,17 +193,6 @@ export function passRate(count: number, passes: number, fn: (i: number) => numbe
   return median(Array.from({ length: passes }, () => timedPass(count, fn)));
 }
 
-/** A copy of the key sequence made of new strings (no hash V8 cached on the old ones). */
-function freshQueries(q: Queries, count: number): Queries {
-  const copy = (a: string[]) => Array.from({ length: count }, (_, i) => flatCopy(a[i]!));
-  return {
-    package: copy(q.package),
-    version: copy(q.version),
-    architecture: copy(q.architecture),
-    records: q.records,
-  };
-}
-
 /**
  * W3 with fresh key strings: as {@link passRate}, but every pass (and the warm-up) gets
  * its own new copy of the key strings, made before its clock starts — keys as they
@@ -232,7 +200,14 @@ function freshQueries(q: Queries, count: number): Queries {
  */
 function freshPassRate(q: Queries, passes: number, fn: (k: Queries, i: number) => number): number {
   const pass = (n: number): number => {
-    const k = freshQueries(q, n);
+    // New strings: no hash V8 cached on the old ones.
+    const copy = (a: string[]) => Array.from({ length: n }, (_, i) => flatCopy(a[i]!));
+    const k: Queries = {
+      ...q,
+      package: copy(q.package),
+      version: copy(q.version),
+      architecture: copy(q.architecture),
+    };
     return timedPass(n, (i) => fn(k, i));
   };
   pass(Math.min(q.package.length, 10_000));

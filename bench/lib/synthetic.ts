@@ -1,25 +1,12 @@
 /**
  * Synthetic Debian indexes of any size, made from the real one, for `npm run bench:scale`.
- *
- * The real index (N = 63,440 records for bookworm main amd64) is read once; record i of a
- * synthetic index of n records is made on demand from real record j = i mod N, "copy"
- * c = ⌊i / N⌋ (nothing holds the n records; record i and its key can be rebuilt from i):
- *
- * - package: the real name, plus `-s<c>` from copy 1 on (copy 0 is the real index), so
- *   keys stay unique and the distinct names grow with the size, as in a bigger archive;
- * - source: the real source name with the same suffix (absent stays absent: Debian then
- *   means "same as the package"); its version (binNMUs) is kept;
- * - version: copy 0 keeps the real one. Later copies take the version of another real
- *   record, picked by a seeded hash of i (so version strings keep their real shapes and
- *   frequencies, and repeat: the pool interns them), and one record in 8 gets a binNMU
- *   suffix `+b<c>` (so the set of distinct versions grows too, as in an archive holding
- *   several releases). The few real records whose (package, architecture) is not unique
- *   (two kernel versions of linux-doc, linux-source…) keep their real version, so the key
- *   (package, version, architecture) stays unique;
- * - every other field: the real record's (enums stay small: architecture, section,
- *   priority, multi-arch; numbers and flags as they are).
- *
- * The shuffle is a pure function of (i, seed): {@link Synthetic.versionOf}.
+ * Record i of n is rebuilt on demand from real record j = i mod N, copy c = ⌊i / N⌋:
+ * package and source get the suffix `-s<c>` from copy 1 on (keys stay unique, names grow
+ * with the size); copy 0 keeps its version, later copies take the version of a real record
+ * picked by a seeded hash of i, one in 8 with a binNMU suffix `+b<c>` (real shapes and
+ * frequencies, a growing set of versions), except the few records whose (package,
+ * architecture) repeats; every other field is the real record's. See
+ * {@link Synthetic.versionOf}.
  */
 import { type DebianPackage, readPackages } from 'leanrec/debian';
 import { flatCopy as fresh } from '../../src/util/utf8.ts';

@@ -1,12 +1,7 @@
 /**
- * The algorithm of `verifyDependencies` written over plain records, without leanrec: the
- * reference the benchmarks compare leanrec's verify with (same rules, so the same
- * unsatisfied groups must come out).
- *
- * Pass 1 collects every real package (name → versions) and what each package Provides
- * (name → provided version, or null for an unversioned Provides); pass 2 checks every
- * OR-group of Pre-Depends and Depends. The records are visited through `each`, called
- * once per pass, so a contender can stream them from its database instead of holding them.
+ * `verifyDependencies`'s algorithm over plain records, without leanrec: what the other
+ * contenders run for W6 (same rules, same unsatisfied groups). `each` is called once per
+ * pass (1: packages and Provides; 2: every OR-group), so records can be streamed.
  */
 import { compareVersions, parseRelations, type Relation } from 'leanrec/debian';
 
