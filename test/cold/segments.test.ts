@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
+import { FORMAT_V2, RecordCodec } from '../../src/cold/codec.ts';
 import { readAllSegments, readTable, writeTable } from '../../src/cold/segments.ts';
 
 const what = () => 'record x';
@@ -41,6 +42,21 @@ test('a length that does not add up to the value is E_CORRUPT', () => {
   value[2] = 0xc9;
   assert.throws(
     () => readTable(value, 2, 0, what, true),
+    (e: { code?: string; message?: string }) =>
+      e.code === 'E_CORRUPT' && (e.message ?? '').includes('record x'),
+  );
+});
+
+test('a segment whose msgpack runs past its end is E_CORRUPT, though the next segment holds bytes', () => {
+  const codec = new RecordCodec();
+  // Segment 1: a str8 header that claims 10 bytes but holds 2; segment 2 has 12 more bytes.
+  const seg1 = Uint8Array.of(0xd9, 10, 0x61, 0x62);
+  const seg2 = new Uint8Array(12).fill(0x61);
+  const hot = Uint8Array.of(0x80); // {}
+  const value = writeTable(FORMAT_V2, [1, 4, 12], Uint8Array.from([...hot, ...seg1, ...seg2]));
+  assert.deepStrictEqual(codec.decodePart(value, 0, what), {});
+  assert.throws(
+    () => codec.decodePart(value, 1, what),
     (e: { code?: string; message?: string }) =>
       e.code === 'E_CORRUPT' && (e.message ?? '').includes('record x'),
   );
