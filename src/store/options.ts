@@ -1,6 +1,6 @@
 import type { DatabaseFactory } from '../cold/options.ts';
 import type { HotLimits } from '../hot/limits.ts';
-import type { HashFn } from '../keys/hash.ts';
+import type { HashFn } from '../util/hash.ts';
 
 export type { Database, DatabaseFactory, DatabaseOptions } from '../cold/options.ts';
 export { DEFAULT_CACHE_BYTES } from '../cold/options.ts';
