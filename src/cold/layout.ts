@@ -81,6 +81,14 @@
  *   What stays: classic-level copies each whole value out (≈ 650 B against the group's
  *   ≈ 250 B) and the raw `getMany` of every record is ≈ 400 ms CPU by itself; an
  *   iterator (nextv of 64 or 256) took as much CPU and peaked at 88 MB against 42 MB.
+ *   Later still (the segment table read with integer shifts, msgpackr given the
+ *   segment's bounds, one pass of the shape check): `loadMany` of `relations` over every
+ *   record in batches of 256, process CPU, layout 1 (207ac46) / the code before / now in
+ *   turns, two rounds, load ≈ 12: 489, 427 / 645, 637 / 557, 559 ms (1.2× layout 1,
+ *   was 1.4×). Raw classic-level over the same records: `getMany` of 64 or 256 keys
+ *   337–451 ms CPU, an iterator's `nextv(1000)` 412–551 ms; a CPU profile puts ≈ 3 µs a
+ *   record of it on the main thread in classic-level (a Buffer per value), which no
+ *   read order avoids.
  * - the RSS a scan adds is LevelDB's memory-mapped table files, not heap: LevelDB
  *   reads its table files through mmap (up to 1,000 files on 64-bit, not configurable
  *   through classic-level), and a pass over every record maps every page of them.
