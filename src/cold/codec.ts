@@ -46,6 +46,12 @@ const SCRATCH_BYTES = 4096;
 const PACK_BUFFER = 8192;
 const GROWS_PACK_BUFFER = PACK_BUFFER / 4;
 
+/**
+ * The bounds `decodePart` hands msgpackr (its `unpack(source, { start, end })`), reused:
+ * msgpackr reads them before it decodes, and a decode does not re-enter this codec.
+ */
+const RANGE = { start: 0, end: 0 };
+
 /** Most shared structures (msgpackr's maximum). */
 const MAX_SHARED = 8160;
 
@@ -169,7 +175,11 @@ export class RecordCodec {
     const at = readTable(bytes, FORMAT_V2, index, what, checked);
     // A zero-length segment is a part the record does not have (no msgpack value is empty).
     if (at === undefined || at.start === at.end) return undefined;
-    return this.#unpack(bytes.subarray(at.start, at.end), what);
+    // Bounds instead of a subarray: no Buffer made per segment, and msgpackr keeps the
+    // DataView it makes on `bytes` for the next segment read from the same value.
+    RANGE.start = at.start;
+    RANGE.end = at.end;
+    return this.#unpack(bytes, what, RANGE);
   }
 
   /**
@@ -185,10 +195,10 @@ export class RecordCodec {
     return this.#unpack(bytes.subarray(1), what);
   }
 
-  #unpack(bytes: Uint8Array, what: () => string): unknown {
+  #unpack(bytes: Uint8Array, what: () => string, range?: { start: number; end: number }): unknown {
     let value: unknown;
     try {
-      value = this.#packr.unpack(bytes);
+      value = this.#packr.unpack(bytes, range as never);
     } catch (cause) {
       throw new LeanrecError(
         'E_CORRUPT',

@@ -160,6 +160,11 @@ export class ColdTier {
 
   // ── reads ───────────────────────────────────────────────────────────────
 
+  /** Group `group` of record `id` when the cache holds it, else `undefined`. */
+  cached(id: number, group: string): object | undefined {
+    return this.#reads.cached(id, group);
+  }
+
   /** Cold fields of record `id`: one group, or every group merged. Synchronous. */
   read(id: number, group: string | undefined, keyText: () => string): Record<string, unknown> {
     return this.#reads.read(id, group, keyText);

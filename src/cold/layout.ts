@@ -54,8 +54,17 @@
  *   layout 1), at 26 % more disk than 4 KiB.
  * - compression stays on (snappy): off, 4 KiB blocks read 108 k [44 k] records/s, the
  *   fastest, but the store grows from 24 to 42 MB; not worth 75 % more disk here.
- * - classic-level exposes no bloom filter (its options: cache, write buffer, block
- *   size, restart interval, file size, compression), so none is configured.
+ * - a bloom filter is always on: classic-level's binding sets LevelDB's
+ *   `NewBloomFilterPolicy(10)` on every database (binding.cc) and exposes no option for
+ *   it (its options: cache, write buffer, block size, restart interval, file size,
+ *   compression). A get on a key absent from a table skips that table's data blocks.
+ * - where an uncached read's time goes (10,000 W5 records, CPU per record, one sitting,
+ *   load 6–13): raw `getSync` of the record 7.1–9.5 µs whatever the block cache (512 KiB,
+ *   1, 2, 8 or 32 MiB: the blocks are found; the cost is the lookup and the copy into a
+ *   new Buffer); leanrec's own part (checksum, table, msgpack, shape check of two groups)
+ *   ≈ 4.5–7 µs, of which msgpackr's unpack ≈ 52 %, the shape check ≈ 24 %, the xxHash32
+ *   ≈ 11 %. lmdb-js's whole fetch is ≈ 9 µs in the suite: LevelDB's get alone costs
+ *   about as much, which bounds W5 uncached below lmdb-js with this backend.
  * - the cost: a scan of one group over all records reads whole records. A raw iterator
  *   pass decoding `relations` ran at 141 k [41 k] records/s against 228 k [92 k] for
  *   layout 1's 'c' entries (0.62×). Through `loadMany` (getMany of 256 records, as
@@ -72,6 +81,14 @@
  *   What stays: classic-level copies each whole value out (≈ 650 B against the group's
  *   ≈ 250 B) and the raw `getMany` of every record is ≈ 400 ms CPU by itself; an
  *   iterator (nextv of 64 or 256) took as much CPU and peaked at 88 MB against 42 MB.
+ *   Later still (the segment table read with integer shifts, msgpackr given the
+ *   segment's bounds, one pass of the shape check): `loadMany` of `relations` over every
+ *   record in batches of 256, process CPU, layout 1 (207ac46) / the code before / now in
+ *   turns, two rounds, load ≈ 12: 489, 427 / 645, 637 / 557, 559 ms (1.2× layout 1,
+ *   was 1.4×). Raw classic-level over the same records: `getMany` of 64 or 256 keys
+ *   337–451 ms CPU, an iterator's `nextv(1000)` 412–551 ms; a CPU profile puts ≈ 3 µs a
+ *   record of it on the main thread in classic-level (a Buffer per value), which no
+ *   read order avoids.
  * - the RSS a scan adds is LevelDB's memory-mapped table files, not heap: LevelDB
  *   reads its table files through mmap (up to 1,000 files on 64-bit, not configurable
  *   through classic-level), and a pass over every record maps every page of them.

@@ -33,6 +33,8 @@ export class ColdReads {
   readonly #cache: ColdCache;
   readonly #shapes: readonly Shape[];
   readonly #since: readonly number[];
+  /** Group name → code. */
+  readonly #codes: Map<string, number>;
   /** Bumped by every completed write: a read that spans one keeps nothing. */
   #writes = 0;
   /** The last record `read` fetched: its id, its bytes, and `#writes` when it was read. */
@@ -55,6 +57,7 @@ export class ColdReads {
     this.#cache = cache;
     this.#shapes = schema.groups.map((g) => new Shape(g.fields));
     this.#since = since;
+    this.#codes = new Map(schema.groups.map((g) => [g.name, g.code]));
   }
 
   /** A write completed (or failed): what was read before may be stale. */
@@ -83,6 +86,16 @@ export class ColdReads {
         `unknown cold group "${group}" (groups: ${this.#schema.groups.map((x) => x.name).join(', ') || 'none'})`,
       );
     return [g];
+  }
+
+  /**
+   * Group `group` of record `id` when the cache holds it, else `undefined` (unknown
+   * groups too: `read` reports them). The hit path of `view.cold(group)`: no array of
+   * groups, no key-text closure, no read state touched.
+   */
+  cached(id: number, group: string): object | undefined {
+    const code = this.#codes.get(group);
+    return code === undefined ? undefined : this.#cache.get(id, code);
   }
 
   /** Cold fields of record `id`: one group, or every group merged. Synchronous. */

@@ -101,23 +101,32 @@ export function readTable(
   const n = bytes[1]! + 1;
   let at = 2;
   let start = 0;
-  let found: SegmentBounds | undefined;
+  let foundStart = -1;
+  let foundEnd = -1;
   for (let i = 0; i < n; i++) {
-    let len = 0;
-    let shift = 0;
-    for (;;) {
-      if (at >= size || shift > 28) throw broken(what);
-      const b = bytes[at++]!;
-      len += (b & 0x7f) * 2 ** shift;
-      shift += 7;
-      if (b < 0x80) break;
+    // Integer arithmetic only (`2 ** shift` made this loop cost as much as the value's
+    // checksum): a length under 2^28 takes the shifts, the fifth byte a multiply.
+    if (at >= size) throw broken(what);
+    let b = bytes[at++]!;
+    let len = b & 0x7f;
+    if (b >= 0x80) {
+      let shift = 7;
+      do {
+        if (at >= size || shift > 28) throw broken(what);
+        b = bytes[at++]!;
+        len = shift < 28 ? len | ((b & 0x7f) << shift) : len + (b & 0x7f) * 0x10000000;
+        shift += 7;
+      } while (b >= 0x80);
     }
-    if (i === index) found = { start, end: start + len };
+    if (i === index) {
+      foundStart = start;
+      foundEnd = start + len;
+    }
     start += len;
   }
   if (start !== size - at) throw broken(what);
-  if (found === undefined) return undefined;
-  return { start: found.start + at, end: found.end + at };
+  if (foundStart < 0) return undefined;
+  return { start: foundStart + at, end: foundEnd + at };
 }
 
 function varintSize(n: number): number {

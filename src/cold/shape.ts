@@ -93,10 +93,17 @@ export class Shape {
   readonly #sameNames: boolean;
   readonly #stored: ReadonlySet<string>;
 
+  /** Stored name → field. */
+  readonly #byStored: ReadonlyMap<string, ShapedField>;
+  /** Required fields. */
+  readonly #required: number;
+
   constructor(fields: readonly FieldInfo[]) {
     this.#fields = fields.map(shaped);
     this.#sameNames = this.#fields.every((f) => f.stored === f.name);
     this.#stored = new Set(this.#fields.map((f) => f.stored));
+    this.#byStored = new Map(this.#fields.map((f) => [f.stored, f]));
+    this.#required = this.#fields.filter((f) => f.required).length;
   }
 
   /** The stored form of the part of `rec` this shape covers (absent fields left out). */
@@ -121,6 +128,7 @@ export class Shape {
   fromStored(obj: Record<string, unknown>, what?: () => string): Record<string, unknown> {
     if (obj === null || typeof obj !== 'object' || Object.getPrototypeOf(obj) !== Object.prototype)
       throw corrupt(what, `is ${describeValue(obj)}, not a record`);
+    if (this.#sameNames) return this.#inPlace(obj, what);
     const same = this.#sameNames;
     // The decoded object is ours alone: with unescaped names it is converted in place.
     const out: Record<string, unknown> = same ? obj : {};
@@ -153,6 +161,41 @@ export class Shape {
       );
     }
     return out;
+  }
+
+  /**
+   * `fromStored` when stored names are field names: one pass over the decoded object's
+   * own keys, converted in place. A group holds a few of its fields (a Debian
+   * `relations` group 2 of 11, typically), so walking its keys, not the schema's fields,
+   * is the shorter loop; a CPU profile of uncached reads had this check at ≈ 24 % of
+   * leanrec's part of a read.
+   */
+  #inPlace(
+    obj: Record<string, unknown>,
+    what: (() => string) | undefined,
+  ): Record<string, unknown> {
+    let required = 0;
+    for (const k in obj) {
+      if (!Object.hasOwn(obj, k)) continue;
+      const f = this.#byStored.get(k);
+      if (f === undefined)
+        throw corrupt(what, `holds a field the schema does not declare: ${JSON.stringify(k)}`, k);
+      const v = obj[k];
+      const u = f.read(v);
+      if (u === INVALID)
+        throw corrupt(
+          what,
+          `field "${f.name}" has ${describeValue(v)}, expected ${f.expected}`,
+          f.name,
+        );
+      if (u !== v) obj[k] = u;
+      if (f.required) required++;
+    }
+    if (required !== this.#required) {
+      const f = this.#fields.find((x) => x.required && !Object.hasOwn(obj, x.stored))!;
+      throw corrupt(what, `lacks the required field "${f.name}"`, f.name);
+    }
+    return obj;
   }
 }
 

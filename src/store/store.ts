@@ -75,7 +75,13 @@ export class Store<S extends AnySchema> {
     const store = this;
     this.#View = makeViewClass(schema.hotFields, {
       cold(this: ViewBase, group?: string) {
-        return store.#coldTier().read(this[ID], group, () => store.#keyTextOf(this));
+        const cold = store.#coldTier();
+        // A cache hit first: it needs neither the key-text closure nor the read path.
+        if (group !== undefined) {
+          const hit = cold.cached(this[ID], group);
+          if (hit !== undefined) return hit;
+        }
+        return cold.read(this[ID], group, () => store.#keyTextOf(this));
       },
       load(this: ViewBase, group?: string) {
         return store.#coldTier().load(this[ID], group, () => store.#keyTextOf(this));
