@@ -70,7 +70,7 @@ export async function openStore<S extends AnySchema>(
   });
   if (options.cold === false) return createStore(schema, tier, undefined);
   // Imported with the first store that has a database: a schema or a hot-only store
-  // loads none of the cold tier (msgpackr and the LevelDB modules that
+  // loads none of the cold tier (msgpackr, lru-cache, and the LevelDB modules that
   // cold-tier.ts imports when it opens a database).
   const { ColdTier } = await import('../cold/cold-tier.ts');
   const { restoreHot } = await import('./restore.ts');

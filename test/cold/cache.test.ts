@@ -2,18 +2,16 @@
  * The cold-record cache (src/cold/cache.ts) against a model: whatever the sequence of
  * sets, gets, deletes and clears, a get returns the last value set for (id, group) or
  * nothing (never another entry's value), the counted bytes are the sum of the entries
- * held and never exceed the bound, and an entry read since the clock hand last passed
- * survives the next eviction. Through a store: a hit returns what a miss decoded.
+ * held and never exceed the bound, and the entry read least recently is the one evicted.
+ * Through a store: a hit returns what a miss decoded.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { openStore } from 'leanrec';
 import { ColdCache, decodedBytes, ENTRY_OVERHEAD } from '../../src/cold/cache.ts';
 import { Small, smallRecord } from '../helpers/small-store.ts';
+import { removeTempDir, tempDir } from '../helpers/temp.ts';
 
 const op = fc.oneof(
   fc.record({
@@ -81,7 +79,7 @@ test('property: gets return the last value set or nothing; bytes add up and stay
   );
 });
 
-test('an entry read since the hand passed survives the next eviction (second chance)', () => {
+test('the entry read least recently is evicted first', () => {
   const size = decodedBytes({}) + ENTRY_OVERHEAD;
   const cache = new ColdCache(3 * size);
   const a = {};
@@ -90,7 +88,7 @@ test('an entry read since the hand passed survives the next eviction (second cha
   cache.set(1, 0, a);
   cache.set(2, 0, b);
   cache.set(3, 0, c);
-  cache.get(1, 0); // a is referenced: b, the oldest unreferenced, goes first
+  cache.get(1, 0); // a is read: b is now the least recently used
   cache.set(4, 0, {});
   assert.equal(cache.get(1, 0), a);
   assert.equal(cache.get(2, 0), undefined);
@@ -99,7 +97,7 @@ test('an entry read since the hand passed survives the next eviction (second cha
 });
 
 test('a cache hit returns the same record as the miss that filled it, and as an uncached store', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leanrec-cache-hit-'));
+  const dir = tempDir('cache-hit');
   try {
     const w = await openStore(Small, { path: dir });
     await w.ingest(Array.from({ length: 300 }, (_, i) => smallRecord(i)));
@@ -120,6 +118,6 @@ test('a cache hit returns the same record as the miss that filled it, and as an 
     }
     await cached.close();
   } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
+    removeTempDir(dir);
   }
 });
