@@ -21,6 +21,7 @@ import { Commits } from '../../src/cold/commit.ts';
 import { recordKey } from '../../src/cold/layout.ts';
 import type { Database } from '../../src/cold/options.ts';
 import { writeTable } from '../../src/cold/segments.ts';
+import { Shape } from '../../src/cold/shape.ts';
 
 const what = () => 'test record';
 
@@ -184,4 +185,56 @@ test('on disk, records of many sizes over many batches all read back after a reo
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("a part's stored form: escaped names, own values only, -0 as null, absent fields left out", () => {
+  const S = schema({
+    key: ['k'],
+    hot: { k: t.u32() },
+    cold: {
+      g: {
+        constructor: t.string().optional(),
+        ['__proto__']: t.string().optional(),
+        '\0x': t.string().optional(),
+        f: t.f64().optional(),
+        fl: t.list(t.f64()).optional(),
+        j: t.json().optional(),
+        s: t.string(),
+      },
+    },
+  });
+  const shape = new Shape(S.groups[0]!.fields);
+  const rec: Record<string, unknown> = {
+    k: 1,
+    constructor: 'c',
+    '\0x': 'nul',
+    f: -0,
+    fl: [1, -0],
+    j: JSON.parse('{"__proto__": {"a": 1}}'),
+    s: 'str',
+  };
+  Object.defineProperty(rec, '__proto__', { value: 'p', enumerable: true, writable: true });
+  const stored = shape.toStored(rec);
+  assert.deepEqual(Object.keys(stored), [
+    'constructor',
+    '\0__proto__',
+    '\0\0x',
+    'f',
+    'fl',
+    'j',
+    's',
+  ]);
+  assert.deepEqual(stored, {
+    constructor: 'c',
+    '\0__proto__': 'p',
+    '\0\0x': 'nul',
+    f: null,
+    fl: [1, null],
+    j: JSON.parse('{"\\u0000__proto__": {"a": 1}}'),
+    s: 'str',
+  });
+  // Object.prototype's `constructor` is not the record's.
+  const bare = { k: 2, s: 'own' };
+  assert.deepEqual(Object.keys(shape.toStored(bare)), ['s']);
+  assert.equal(shape.toStored(bare)['s'], 'own');
 });
