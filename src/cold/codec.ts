@@ -24,9 +24,9 @@
 // store does without. A store on disk imports the main entry (cold-tier.ts), which
 // installs the extractor in the module this entry shares: with it, decoding the Debian
 // index's values takes 1.6× less CPU and uncached cold reads ≈ 10 % less (bench/extractor.ts).
-import { Packr, Unpackr } from 'msgpackr/pack';
+import { Packr, RESET_BUFFER_MODE, Unpackr } from 'msgpackr/pack';
 import { LeanrecError } from '../errors.ts';
-import { checkValue, readTable, writeTable } from './segments.ts';
+import { CHECK_BYTES, checkValue, readTable, sealTable, tableRoom } from './segments.ts';
 
 /** What msgpackr decodes the never-used byte 0xc1 to (its `C1`, not typed in this entry). */
 const C1: unknown = new Unpackr().unpack(Uint8Array.of(0xc1));
@@ -59,8 +59,10 @@ type Structures = unknown[][];
 
 export class RecordCodec {
   #packr: Packr;
-  /** Reused between `encodeRecord` calls: the packed parts before they are joined. */
+  /** Reused between encodes: the record value being built (table room, segments, check). */
   #scratch = new Uint8Array(SCRATCH_BYTES);
+  /** Reused between `encodeRecordView` calls: each part's packed length. */
+  #lengths = new Uint32Array(8);
   /** True once a part was packed that may have grown msgpackr's buffer (see {@link release}). */
   #grown = false;
   /** Structures known to be stored in the database. */
@@ -116,26 +118,42 @@ export class RecordCodec {
 
   /**
    * Encodes the parts of one record (hot part first, then each cold group) into one
-   * fresh value: format byte, segment table, segments. Each part is copied once into a
-   * reused scratch buffer (msgpackr's result is overwritten by the next pack), then the
-   * whole record once into the value.
+   * fresh value: format byte, segment table, segments, check ({@link encodeRecordView},
+   * copied once).
    */
   encodeRecord(parts: readonly unknown[]): Uint8Array {
-    const lengths: number[] = [];
-    let used = 0;
-    for (const part of parts) {
-      const packed = this.#packr.pack(part);
-      if (used + packed.length > this.#scratch.length) {
-        const grown = new Uint8Array(Math.max(2 * this.#scratch.length, used + packed.length));
-        grown.set(this.#scratch.subarray(0, used));
+    return this.encodeRecordView(parts).slice();
+  }
+
+  /**
+   * Encodes the parts of one record like {@link encodeRecord}, into the codec's reused
+   * buffer: the value is a view that the next encode overwrites, for a database that
+   * copies it on `put` (classic-level copies into its native batch). Each part is packed
+   * into msgpackr's buffer from its start (`RESET_BUFFER_MODE`: msgpackr reuses that
+   * buffer instead of taking a fresh 8 KiB one each time it fills up) and copied once,
+   * behind room for the table, which is then written in front of the segments.
+   */
+  encodeRecordView(parts: readonly unknown[]): Uint8Array {
+    const n = parts.length;
+    if (this.#lengths.length < n) this.#lengths = new Uint32Array(n);
+    const lengths = this.#lengths;
+    const room = tableRoom(n);
+    let used = room;
+    for (let i = 0; i < n; i++) {
+      const packed = this.#packr.pack(parts[i], RESET_BUFFER_MODE);
+      const len = packed.length;
+      if (used + len + CHECK_BYTES > this.#scratch.length) {
+        const size = Math.max(2 * this.#scratch.length, used + len + CHECK_BYTES);
+        const grown = new Uint8Array(size);
+        grown.set(this.#scratch.subarray(room, used), room);
         this.#scratch = grown;
       }
       this.#scratch.set(packed, used);
-      used += packed.length;
-      if (packed.length > GROWS_PACK_BUFFER) this.#grown = true;
-      lengths.push(packed.length);
+      used += len;
+      if (len > GROWS_PACK_BUFFER) this.#grown = true;
+      lengths[i] = len;
     }
-    return writeTable(FORMAT_V2, lengths, this.#scratch.subarray(0, used));
+    return sealTable(FORMAT_V2, lengths, n, this.#scratch, room, used);
   }
 
   /**

@@ -59,6 +59,8 @@ export class ColdTier {
   readonly #commits: Commits;
   readonly #hotShape: Shape;
   readonly #groupShapes: readonly Shape[];
+  /** The database copies a value on `put` (classic-level opened here): values may be views. */
+  readonly #putCopies: boolean;
   readonly #levelBytes: number;
   readonly #lockPath: string | undefined;
   /** True when the database persists (the snapshot is worth writing). */
@@ -103,6 +105,7 @@ export class ColdTier {
     this.#levelBytes = levelBytes;
     this.#lockPath = lockPath;
     this.persistent = db.supports.permanence === true;
+    this.#putCopies = options.path !== undefined && options.database === undefined;
     this.chunkBytes = options.snapshotChunkBytes ?? SNAPSHOT_CHUNK;
     this.storedNextId = meta.next ?? 0;
     this.snapshotMarked = meta.snap !== undefined;
@@ -278,23 +281,31 @@ export class ColdTier {
     this.#commits.writable('writing a batch');
     const ops: BatchOp[] = [];
     if (pending !== undefined) ops.push(putMeta('pending', pending));
+    await this.#commits.commit(ops, nextId, 'writing a batch', this.#encoded(plan));
+    for (const p of plan) if (p.row >= 0) this.#reads.forget(p.id);
+  }
+
+  /**
+   * The puts of a batch, each record encoded as the batch takes it: into the codec's
+   * reused buffer when the database copies a value on `put` (classic-level, which this
+   * tier opened itself), else into a fresh copy (memory-level and databases from
+   * `options.database` may keep the value).
+   */
+  *#encoded(plan: readonly ColdWrite[]): Generator<BatchOp, void, undefined> {
     const shapes = this.#groupShapes;
     const parts: unknown[] = new Array(1 + shapes.length);
+    const codec = this.#codec;
     try {
       for (const p of plan) {
         if (p.superseded) continue;
         parts[0] = this.#hotShape.toStored(p.rec);
         for (let g = 0; g < shapes.length; g++) parts[1 + g] = shapes[g]!.toStored(p.rec);
-        ops.push({ type: 'put', key: recordKey(p.id), value: this.#codec.encodeRecord(parts) });
+        const value = this.#putCopies ? codec.encodeRecordView(parts) : codec.encodeRecord(parts);
+        yield { type: 'put', key: recordKey(p.id), value };
       }
-    } catch (cause) {
-      this.#codec.rollback();
-      throw cause instanceof LeanrecError ? cause : ioError(cause, 'writing a batch');
     } finally {
-      this.#codec.release();
+      codec.release();
     }
-    await this.#commits.commit(ops, nextId, 'writing a batch');
-    for (const p of plan) if (p.row >= 0) this.#reads.forget(p.id);
   }
 
   /** Deletes records by id, atomically. */

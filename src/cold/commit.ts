@@ -91,10 +91,17 @@ export class Commits {
   }
 
   /**
-   * Adds the metadata that goes with every write to `ops` (then `more`) and writes them as
-   * one batch. Resolves when the batch is in the database — also when the database
-   * reported a failure but `m gen` reads back as this batch's generation. Throws `E_IO`
-   * when it is not there, after rolling back the codec's new structures.
+   * Writes `ops`, then `more`, then the metadata that goes with every write (new shared
+   * structures, the next id, the generation) as one batch. `more` is consumed as the batch
+   * is filled, so its values may be views that the next one overwrites (for a database
+   * that copies them on `put`), and the codec's new structures are read after it: they
+   * include those its records created. Resolves when the batch is in the database — also
+   * when the database reported a failure but `m gen` reads back as this batch's
+   * generation.
+   * @throws the error `more` throws (a record that cannot be encoded; `E_IO` when it is
+   *   not leanrec's): nothing was written, the codec's new structures are rolled back.
+   * @throws LeanrecError `E_IO` when the batch is not in the database, after rolling back
+   *   the codec's new structures.
    */
   async commit(
     ops: BatchOp[],
@@ -102,17 +109,32 @@ export class Commits {
     what: string,
     more?: Iterable<BatchOp>,
   ): Promise<void> {
-    const pending = this.#codec.pending;
-    if (pending !== undefined) ops.push(putMeta('structures', pending));
-    if (nextId !== this.#nextIdStored) ops.push(putMeta('next', nextId));
+    const dirty = this.#dirty;
     // A generation is never reused, not even one whose batch failed: a later read-back
     // must not mistake an older batch for this one.
     const gen = ++this.#gen;
-    ops.push(putMeta('gen', gen));
     this.#dirty = true;
+    let failedToProduce = false;
+    const source =
+      more === undefined
+        ? ops
+        : chain(
+            ops,
+            guarded(more, () => {
+              failedToProduce = true;
+            }),
+          );
     try {
-      await writeOps(this.#db, more === undefined ? ops : chain(ops, more), this.#sync);
+      await writeOps(this.#db, chain(source, this.#meta(nextId, gen)), this.#sync);
     } catch (cause) {
+      if (failedToProduce) {
+        // The batch was dropped before it was written: nothing reached the database, so
+        // the generation and the dirty mark are as they were.
+        this.#gen = gen - 1;
+        this.#dirty = dirty;
+        this.#codec.rollback();
+        throw cause instanceof LeanrecError ? cause : ioError(cause, what);
+      }
       let applied: boolean;
       try {
         const stored = await this.#db.get(metaKey('gen'));
@@ -131,9 +153,30 @@ export class Commits {
     this.#codec.commit();
     this.#nextIdStored = nextId;
   }
+
+  /** The metadata of a batch, read once its records are encoded. */
+  *#meta(nextId: number, gen: number): Generator<BatchOp, void, undefined> {
+    const pending = this.#codec.pending;
+    if (pending !== undefined) yield putMeta('structures', pending);
+    if (nextId !== this.#nextIdStored) yield putMeta('next', nextId);
+    yield putMeta('gen', gen);
+  }
 }
 
 function* chain(a: Iterable<BatchOp>, b: Iterable<BatchOp>): Generator<BatchOp, void, undefined> {
   yield* a;
   yield* b;
+}
+
+/** `source`, calling `failed` when producing its next entry throws. */
+function* guarded(
+  source: Iterable<BatchOp>,
+  failed: () => void,
+): Generator<BatchOp, void, undefined> {
+  try {
+    yield* source;
+  } catch (err) {
+    failed();
+    throw err;
+  }
 }

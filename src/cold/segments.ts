@@ -23,6 +23,8 @@ import { xxh32 } from '../util/xxh32.ts';
 
 /** Bytes of the check at the end of a value. */
 const CHECK = 4;
+/** @internal Bytes of the check at the end of a value. */
+export const CHECK_BYTES = CHECK;
 
 /** Bounds of one segment in a record value. */
 export interface SegmentBounds {
@@ -57,6 +59,47 @@ export function writeTable(
   out[end + 2] = (check >>> 16) & 0xff;
   out[end + 3] = check >>> 24;
   return out;
+}
+
+/** Most bytes the table of `n` segments takes: format, count, a 5-byte varint per length. */
+export function tableRoom(n: number): number {
+  return 2 + 5 * n;
+}
+
+/**
+ * Seals a record value in place: `buf` holds the segments, joined, from `bodyStart` to
+ * `bodyEnd`, with {@link tableRoom} bytes free before them and {@link CHECK_BYTES} after.
+ * The table is written to end where the segments start and the check after them, so the
+ * value is a view of `buf` (no copy): its bytes are the same as {@link writeTable}'s.
+ */
+export function sealTable(
+  format: number,
+  lengths: ArrayLike<number>,
+  n: number,
+  buf: Uint8Array,
+  bodyStart: number,
+  bodyEnd: number,
+): Uint8Array {
+  let table = 2;
+  for (let i = 0; i < n; i++) table += varintSize(lengths[i]!);
+  const begin = bodyStart - table;
+  buf[begin] = format;
+  buf[begin + 1] = n - 1;
+  let at = begin + 2;
+  for (let i = 0; i < n; i++) {
+    let len = lengths[i]!;
+    while (len >= 0x80) {
+      buf[at++] = (len & 0x7f) | 0x80;
+      len >>>= 7;
+    }
+    buf[at++] = len;
+  }
+  const check = xxh32(buf.subarray(begin, bodyEnd));
+  buf[bodyEnd] = check & 0xff;
+  buf[bodyEnd + 1] = (check >>> 8) & 0xff;
+  buf[bodyEnd + 2] = (check >>> 16) & 0xff;
+  buf[bodyEnd + 3] = check >>> 24;
+  return buf.subarray(begin, bodyEnd + CHECK);
 }
 
 /**
