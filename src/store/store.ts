@@ -84,6 +84,8 @@ export class Store<S extends AnySchema> {
   readonly #cold: ColdTier | undefined;
   #closed = false;
   #queue: Promise<unknown> = Promise.resolve();
+  /** The bitset `count()` reuses (1 bit per row; made on the first filtered count). */
+  #countWords: Uint32Array | undefined = undefined;
   /** Ingests under way: `close()` waits for them (they may still be reading their source). */
   readonly #ingesting = new Set<Promise<WriteResult>>();
 
@@ -261,7 +263,17 @@ export class Store<S extends AnySchema> {
     if (filter === undefined) return this.#tier.size;
     const direct = this.#indexedEquality(filter);
     if (direct !== undefined) return direct.length;
-    return popcount(matchRows(this.#tier, filter, this.#secondary));
+    // One bitset reused from call to call (see matchRows); taken while in use, so a
+    // filter whose getter counts again gets an array of its own.
+    const need = (this.#tier.rowCount + 31) >>> 5;
+    let words = this.#countWords;
+    this.#countWords = undefined;
+    if (words === undefined || words.length < need) words = new Uint32Array(need + (need >>> 4));
+    try {
+      return popcount(matchRows(this.#tier, filter, this.#secondary, words));
+    } finally {
+      this.#countWords = words;
+    }
   }
 
   /**
@@ -541,6 +553,8 @@ export class Store<S extends AnySchema> {
     this.#open();
     const parts: MemoryPart[] = this.#tier.memory();
     parts.push({ name: 'secondary-indexes', kind: 'index', bytes: this.#secondary.byteLength });
+    if (this.#countWords !== undefined)
+      parts.push({ name: 'count-bitset', kind: 'bitset', bytes: this.#countWords.byteLength });
     const hot = parts.reduce((s, p) => s + p.bytes, 0);
     const cm = this.#cold?.memory();
     if (cm) parts.push(...cm.parts);
