@@ -24,13 +24,8 @@ import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { openStore } from 'leanrec';
-import {
-  debianPackages,
-  openInput,
-  parseDeb822,
-  readPackages,
-  verifyDependencies,
-} from 'leanrec/debian';
+import { debianPackages, parseDeb822, readPackages, verifyDependencies } from 'leanrec/debian';
+import { openInput } from '../src/debian/input.ts';
 import {
   gcTwice,
   markdownTable,

@@ -28,7 +28,7 @@ import {
   parseQuery,
   readPackages,
 } from 'leanrec/debian';
-import { compileGlob } from '../src/debian/glob.ts';
+import { compileGlob } from '../src/query/glob.ts';
 import { readIndex } from '../test/helpers/debian-index.ts';
 import { editIndex } from '../test/helpers/index-edits.ts';
 import { modelFilter } from '../test/helpers/query-model.ts';

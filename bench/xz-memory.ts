@@ -15,7 +15,8 @@ import { spawnSync } from 'node:child_process';
 import { openSync, readSync } from 'node:fs';
 import { setImmediate as turn } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { openInput, readPackages } from '../src/debian/index.ts';
+import { readPackages } from '../src/debian/index.ts';
+import { openInput } from '../src/debian/input.ts';
 import { xzDictionarySize } from '../src/debian/xz.ts';
 import { CHILD_FLAGS, ROOT, status, textTable } from './lib/harness.ts';
 

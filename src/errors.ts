@@ -5,25 +5,44 @@
  * parsers, the file, line and column.
  */
 
-/** Stable error codes. Codes are never renamed or reused for another meaning. */
+/**
+ * Stable error codes. Codes are never renamed or reused for another meaning; each one is
+ * thrown by the library (test/errors.test.ts makes each happen through the public API).
+ * The `leanrec` command adds its own: `E_USAGE`, `E_NOT_FOUND` and `E_INTERNAL`.
+ */
 export type ErrorCode =
-  /** The schema definition is invalid, or a database was written with an incompatible schema. */
+  /**
+   * The schema definition is invalid (`schema()`), or a database was written with an
+   * incompatible schema or a newer layout (`openStore`).
+   */
   | 'E_SCHEMA'
-  /** A record does not match the schema (wrong type, missing required field, out of range). */
+  /**
+   * A record does not match the schema (wrong type, missing required field, out of
+   * range, undeclared field): `put`, `ingest`. Names the field, the key and `index`.
+   */
   | 'E_INVALID_RECORD'
-  /** Text input (deb822, relations, versions) could not be parsed. */
+  /**
+   * Text input could not be parsed: deb822 (`parseDeb822`, the readers), compressed input
+   * that is truncated or corrupt, relations, versions, package queries. Names the file,
+   * line and column where there are.
+   */
   | 'E_PARSE'
-  /** A key that must exist does not. */
-  | 'E_NOT_FOUND'
   /** The store was used after `close()`. */
   | 'E_CLOSED'
   /** The database directory is held by another open store (this or another process). */
   | 'E_LOCKED'
-  /** Stored bytes are missing or undecodable. */
+  /** Stored bytes are missing or undecodable, or decode to a value the schema refuses. */
   | 'E_CORRUPT'
-  /** An argument to a public function is invalid (wrong type, unknown field, out of range). */
+  /**
+   * An argument to a public function is invalid: a key missing a key field, a filter on
+   * an unknown or cold field, a cold read on a hot-only store, bad options.
+   */
   | 'E_ARGUMENT'
-  /** A capacity limit was reached (string pool over 4 GiB, more than 2^32 records…). */
+  /**
+   * A capacity limit was reached (string pool past 2^32 − 1 bytes, more than 2^32 − 2
+   * rows, an open enum past 65,536 values, an xz input that needs more memory than
+   * allowed…); the batch is refused before anything is written.
+   */
   | 'E_LIMIT'
   /** The underlying database failed (I/O error); the original error is the `cause`. */
   | 'E_IO'
@@ -46,7 +65,7 @@ export interface ErrorContext {
   index?: number;
   /** The original error. */
   cause?: unknown;
-  /** Records a failed non-atomic `ingest`/`putMany` had written before the error. */
+  /** Records a failed non-atomic `ingest` had written before the error. */
   written?: number;
 }
 
@@ -75,7 +94,7 @@ export class LeanrecError extends Error {
   /** Position of the record in its batch or input. */
   readonly index: number | undefined;
   /**
-   * For an error that ended a non-atomic `ingest`/`putMany`: the records written by
+   * For an error that ended a non-atomic `ingest`: the records written by
    * its earlier batches, which stay in the store (the message says so too).
    */
   readonly written: number | undefined;

@@ -81,14 +81,52 @@ function bashInIndex(): string {
 }
 
 const checks: Record<string, Check> = {
+  // The tour: `use` fills the store; the others print after its two lines.
   use: {
     check({ stdout }) {
-      const lines = stdout.split('\n');
-      assert.match(lines[0]!, /^[1-9]\d*$/, 'v?.size prints a size');
-      assert.match(lines[1]!, /\S/, 'the description is not empty');
-      assert.match(stdout, /name: 'bash'/, 'loadRecord() gives the record');
-      assert.match(stdout, /^[1-9]\d*$/m, 'count() finds the essential packages');
-      assert.match(lines.at(-2)!, /^[1-9]\d*$/, 'memory().total is a byte count');
+      assert.equal(tourOutput(stdout, 0).join('\n'), tourPrelude.join('\n'));
+    },
+  },
+  read: {
+    check({ stdout }) {
+      const out = tourOutput(stdout);
+      assert.equal(out[0], '1490700 shells', 'hot fields of the view, after the put');
+      assert.equal(out[1], 'true false', 'has');
+      assert.equal(out[2], 'GNU Bourne Again SHell', 'cold()');
+      assert.match(out[3]!, /base-files \(>= 2\.1\.12\)/, 'store.cold(key, group)');
+      assert.match(
+        stdout,
+        /name: 'bash'[\s\S]*size: 1490700[\s\S]*description: 'GNU Bourne Again SHell'/,
+      );
+      assert.equal(
+        out.at(-1),
+        'Matthias Klose <doko@debian.org>; Michael Stone <mstone@debian.org>',
+      );
+    },
+  },
+  select: {
+    check({ stdout }) {
+      const out = tourOutput(stdout);
+      assert.deepEqual(out, ['2', '0ad-data', String(1_490_700 + 2_896_560), 'bash coreutils']);
+    },
+  },
+  delete: {
+    check({ stdout }) {
+      const out = tourOutput(stdout);
+      assert.deepEqual(out.slice(0, 2), ['true false', 'false 2']);
+      assert.match(out[2]!, /^[1-9]\d*$/, 'memory().hot after compact() is a byte count');
+    },
+  },
+  diff: {
+    check({ stdout }) {
+      assert.deepEqual(tourOutput(stdout), ['removed 0ad-data', 'changed bash size']);
+    },
+  },
+  errors: {
+    check({ stdout }) {
+      const out = tourOutput(stdout);
+      assert.equal(out[0], 'true true');
+      assert.match(out[1]!, /^E_INVALID_RECORD size .*bash/, 'the code, the field and the key');
     },
   },
   debian: {
@@ -126,6 +164,16 @@ const checks: Record<string, Check> = {
     },
   },
 };
+
+/** What the tour's first block (`use`) prints: the ingest's result, then the store's size. */
+const tourPrelude = ['{ written: 3, inserted: 3, updated: 0, skipped: 0, batches: 1 }', '3'];
+
+/** The lines a tour block printed after `use`'s (`skip` lines), checking those first. */
+function tourOutput(stdout: string, skip = tourPrelude.length): string[] {
+  const lines = stdout.trimEnd().split('\n');
+  assert.deepEqual(lines.slice(0, tourPrelude.length), tourPrelude, 'the tour starts with use');
+  return lines.slice(skip);
+}
 
 /** Why a block, or the block it follows, needs the real index; undefined when it does not. */
 function needsIndex(b: Block): string | undefined {

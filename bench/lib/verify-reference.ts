@@ -8,7 +8,8 @@
  * OR-group of Pre-Depends and Depends. The records are visited through `each`, called
  * once per pass, so a contender can stream them from its database instead of holding them.
  */
-import { parseRelations, satisfies } from 'leanrec/debian';
+import { parseRelations } from 'leanrec/debian';
+import { satisfies } from '../../src/query/version.ts';
 
 /** The names under which a record holds the fields the verify reads. */
 export interface VerifyFieldNames {

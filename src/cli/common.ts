@@ -4,7 +4,9 @@
  */
 import { statSync } from 'node:fs';
 import { debianPackages, debianSources } from '../debian/index.ts';
-import { LeanrecError, openStore, type Store } from '../index.ts';
+import { LeanrecError } from '../errors.ts';
+import { openStore } from '../store/open.ts';
+import type { Store } from '../store/store.ts';
 import { CliError, inDatabase } from './errors.ts';
 
 export {

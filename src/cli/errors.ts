@@ -8,10 +8,11 @@
 import { type ErrorCode, LeanrecError } from '../errors.ts';
 
 /**
- * The codes the command line prints: the library's, `E_USAGE` for a wrong command line and
- * `E_INTERNAL` for what none of them covers (a bug: the message says to report it).
+ * The codes the command line prints: the library's, `E_USAGE` for a wrong command line,
+ * `E_NOT_FOUND` for a missing database, file or package, and `E_INTERNAL` for what none
+ * of them covers (a bug: the message says to report it).
  */
-export type CliCode = ErrorCode | 'E_USAGE' | 'E_INTERNAL';
+export type CliCode = ErrorCode | 'E_USAGE' | 'E_NOT_FOUND' | 'E_INTERNAL';
 
 /** Exit codes of every command (documented in `leanrec --help` and the README). */
 export const EXIT = {

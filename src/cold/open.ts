@@ -5,7 +5,7 @@
  * the undo of an atomic ingest a killed process left (`m pending`, see store/staging.ts).
  */
 import { LeanrecError } from '../errors.ts';
-import { schemaDifferences } from '../schema/fingerprint.ts';
+import { fingerprintOf, schemaDifferences } from '../schema/fingerprint.ts';
 import type { AnySchema } from '../schema/schema.ts';
 import {
   type BatchOp,
@@ -105,7 +105,10 @@ export async function openDatabase(schema: AnySchema, options: ColdOptions): Pro
           'E_SCHEMA',
           `the database at ${where} has layout version ${String(layout)}, written by a newer leanrec; this version reads layout versions 1 to ${LAYOUT_VERSION}`,
         );
-      if (JSON.stringify(meta.schema) !== JSON.stringify(schema.descriptor)) {
+      // The stored descriptor's fingerprint against the schema's: equal, nothing to check
+      // or evolve; different, the differences say whether the store can open over them.
+      const sameSchema = fingerprintOf(meta.schema) === schema.fingerprint;
+      if (!sameSchema) {
         const diffs = schemaDifferences(meta.schema, schema.descriptor);
         if (diffs.length > 0)
           throw new LeanrecError(
@@ -117,7 +120,7 @@ export async function openDatabase(schema: AnySchema, options: ColdOptions): Pro
       if (layout === 1) await migrateV1(db, meta.schema.groups.length, migrate);
       else if (meta.migrate !== undefined) await cleanV1(db, migrate);
       meta.layout = LAYOUT_VERSION;
-      if (JSON.stringify(meta.schema) !== JSON.stringify(schema.descriptor)) {
+      if (!sameSchema) {
         const since = meta.since ?? [];
         for (let g = since.length; g < schema.groups.length; g++) since.push(meta.next ?? 0);
         meta.since = since;

@@ -35,12 +35,12 @@ import { LeanrecError } from '../errors.ts';
 import { type InputOptions, type InputSource, openInput, sourceName } from './input.ts';
 
 /** One field: its name as written and its value (see the module comment for the format). */
-export type Field = [name: string, value: string];
+export type Deb822Field = [name: string, value: string];
 
 /** One deb822 paragraph (stanza). */
 export interface Paragraph {
   /** Fields in file order. Names are unique, compared case-insensitively. */
-  fields: Field[];
+  fields: Deb822Field[];
   /** 1-based line number of the paragraph's first field line. */
   line: number;
   /**
@@ -224,7 +224,7 @@ class Deb822Parser {
   #armorLine = 0;
 
   // The paragraph being built.
-  #fields: Field[] = [];
+  #fields: Deb822Field[] = [];
   #paraLine = 0;
   /** Lines of the paragraph ending in CRLF, and in LF alone. */
   #crLines = 0;

@@ -10,10 +10,10 @@
  * Only the differences are held in memory, never the stores' records.
  */
 
+import { compareVersions } from '../query/version.ts';
 import { type DiffOptions, diff } from '../store/diff.ts';
 import type { Store } from '../store/store.ts';
 import type { debianPackages } from './schemas.ts';
-import { compareVersions } from './version.ts';
 
 /** One difference between two Packages stores. */
 export interface PackageDiff {

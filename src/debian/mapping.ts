@@ -12,7 +12,7 @@
  * So `toParagraph(fromParagraph(p))` gives back `p`'s fields, names, order and values.
  */
 import { LeanrecError } from '../errors.ts';
-import type { Field, Paragraph } from './deb822.ts';
+import type { Deb822Field, Paragraph } from './deb822.ts';
 
 /** Converts one field's text to its typed value and back, or declines (`undefined`). */
 export interface FieldCodec<T> {
@@ -157,7 +157,7 @@ export class Deb822Mapping {
   }
 
   /** The fields of a record, in the original order with the original names and text. */
-  toFields(rec: Readonly<MappedRecord>): Field[] {
+  toFields(rec: Readonly<MappedRecord>): Deb822Field[] {
     const rest = new Map((rec.rest ?? []).map(([n, v]) => [n, v]));
     const known = (spec: FieldSpec): string | undefined => {
       const v = rec[spec.key];
@@ -168,7 +168,7 @@ export class Deb822Mapping {
       }
       return spec.codec.format(v);
     };
-    const out: Field[] = [];
+    const out: Deb822Field[] = [];
     if (rec.order !== undefined) {
       for (const name of rec.order) {
         const r = rest.get(name);

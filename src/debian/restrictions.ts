@@ -8,7 +8,7 @@
  * short from the right (`linux-any` = any-any-linux-any, `any-arm` = any-any-any-arm,
  * `musl-linux-any` = any-musl-linux-any); `any` alone matches every architecture.
  */
-import type { Relation } from './relations.ts';
+import type { Relation } from '../query/relations.ts';
 
 type Tuple = readonly [abi: string, libc: string, os: string, cpu: string];
 

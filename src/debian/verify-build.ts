@@ -8,10 +8,11 @@
  * cannot avoid what it names: an Essential or Build-Essential package, or one that a
  * build dependency without alternatives requires.
  */
+
+import type { Relation } from '../query/relations.ts';
 import { openStore } from '../store/open.ts';
 import type { Store } from '../store/store.ts';
 import { readPackages, readSources } from './read.ts';
-import type { Relation } from './relations.ts';
 import { applies, archListAdmits } from './restrictions.ts';
 import { debianPackages, type debianSources, SOURCE_RELATIONS } from './schemas.ts';
 import { sortFindings, type Unsatisfied } from './verify.ts';

@@ -5,11 +5,11 @@
  * relation field that does not parse becomes a finding without hiding the rest.
  */
 import { LeanrecError } from '../errors.ts';
+import { parseRelations, type Relation } from '../query/relations.ts';
+import { satisfies } from '../query/version.ts';
 import { flatCopy } from '../util/utf8.ts';
-import { parseRelations, type Relation } from './relations.ts';
 import { PACKAGE_RELATIONS } from './schemas.ts';
 import type { PackageIndex } from './verify-index.ts';
-import { satisfies } from './version.ts';
 
 /** What identifies a package in a finding. */
 export interface PackageId {

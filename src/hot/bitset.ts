@@ -13,7 +13,7 @@
  */
 
 import { LeanrecError } from '../errors.ts';
-import { grow, readU32sLE, rowCapacity, trim, writeU32sLE } from './grow.ts';
+import { grow, readU32sLE, rowCapacity, trim, writeU32sLE } from '../util/grow.ts';
 
 /** Number of set bits in a 32-bit word (SWAR popcount). */
 function popcount(v: number): number {

@@ -15,11 +15,10 @@
  */
 import { LeanrecError } from '../errors.ts';
 import type { AnyField, FieldKind, NumberKind } from '../schema/field.ts';
+import { grow, rowCapacity, trimRows } from '../util/grow.ts';
 import { flatCopy, utf8Length, writeUtf8 } from '../util/utf8.ts';
 import { Bitset } from './bitset.ts';
 import { ByteWriter } from './byte-writer.ts';
-import { grow, rowCapacity, trimRows } from './grow.ts';
-import type { HotLimits } from './limits.ts';
 import type { StringPool } from './string-pool.ts';
 import { ValueRows } from './value-rows.ts';
 
@@ -61,7 +60,8 @@ export interface Column {
 /** Everything a column may need from its tier. */
 export interface ColumnContext {
   readonly pool: StringPool;
-  readonly limits: HotLimits;
+  /** The tier's `HotLimits` (limits.ts, which imports the column types): the list length. */
+  readonly limits: { readonly listItems: number };
 }
 
 type NumberArray =

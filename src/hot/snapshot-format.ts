@@ -20,7 +20,16 @@
  */
 import { LeanrecError } from '../errors.ts';
 import type { AnySchema } from '../schema/schema.ts';
-import type { HotTier } from './tier.ts';
+
+/**
+ * What {@link duplicateKeyError} reads of a hot tier (a `HotTier`; named by its shape
+ * because tier.ts imports this file).
+ */
+export interface KeyedRows {
+  readonly schema: AnySchema;
+  readonly ids: Uint32Array;
+  read(row: number, i: number): unknown;
+}
 
 /** The format this code writes (see above). */
 export const SNAPSHOT_FORMAT = 2;
@@ -38,7 +47,7 @@ export function snapshotUsable(schema: AnySchema, format: number | undefined): b
  * store was written, format 1), else `E_CORRUPT` (the database holds one key twice).
  */
 export function duplicateKeyError(
-  tier: HotTier,
+  tier: KeyedRows,
   row: number,
   id: number,
   rec: Record<string, unknown>,

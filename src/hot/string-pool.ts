@@ -21,10 +21,10 @@
  */
 
 import { LeanrecError } from '../errors.ts';
-import { type HashFn, hash64 } from '../keys/hash.ts';
 import type { PoolOffset } from '../util/brand.ts';
+import { nextPow2 } from '../util/grow.ts';
+import { type HashFn, hash64 } from '../util/hash.ts';
 import { readUtf8, utf8Length, writeUtf8 } from '../util/utf8.ts';
-import { nextPow2 } from './grow.ts';
 
 /** Options of {@link StringPool}. */
 export interface StringPoolOptions {

@@ -15,15 +15,15 @@
  * Methods marked "trusted" assume the record was validated at the store's boundary.
  */
 import { LeanrecError } from '../errors.ts';
-import { type HashFn, hash64, hashAsciiKey } from '../keys/hash.ts';
 import { KeyIndex, type KeyQuery, type KeySource } from '../keys/key-index.ts';
 import type { AnySchema } from '../schema/schema.ts';
 import { ownValue } from '../schema/validate.ts';
+import { grow, nextPow2, rowCapacity, trimRows } from '../util/grow.ts';
+import { type HashFn, hash64, hashAsciiKey } from '../util/hash.ts';
 import { loneSurrogates } from '../util/utf8.ts';
 import { Bitset } from './bitset.ts';
 import { ByteWriter } from './byte-writer.ts';
 import { type Column, type EnumColumn, isWhole, makeColumn, type StringColumn } from './columns.ts';
-import { grow, nextPow2, rowCapacity, trimRows } from './grow.ts';
 import { type HotLimits, RoomCheck, type RoomWrite, resolveLimits } from './limits.ts';
 import { SNAPSHOT_FORMAT } from './snapshot-format.ts';
 import { StringPool } from './string-pool.ts';

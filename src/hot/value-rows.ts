@@ -16,7 +16,7 @@
  *
  * Memory: at most {@link MAX_VALUE_ROWS} bitsets per column, 1 bit per row each — never
  * more than the one byte per row of the codes themselves. Past the cap, filters on other
- * values scan the codes (query.ts).
+ * values scan the codes (query/filter.ts).
  */
 import { Bitset } from './bitset.ts';
 

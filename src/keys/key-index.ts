@@ -15,12 +15,11 @@
  * Invariants: size + tombstones ≤ 0.7 × capacity (so every probe meets an empty slot);
  * a live slot's row is < 0xFFFFFFFE; every live key sits in the probe run from its
  * home slot with no empty slot between. A tag mismatch skips the slot without calling
- * the source (255 of 256 non-matching live slots). Rows are `number`s here; the store
- * brands them.
+ * the source (255 of 256 non-matching live slots).
  */
 
 import { LeanrecError } from '../errors.ts';
-import { nextPow2, readU32sLE, writeU32sLE } from '../hot/grow.ts';
+import { nextPow2, readU32sLE, writeU32sLE } from '../util/grow.ts';
 
 /** What the index asks of the store: compare and re-hash keys of rows it holds. */
 export interface KeySource {

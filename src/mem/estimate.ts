@@ -20,9 +20,10 @@
  * intern table and trims its spare bytes); secondary indexes are built lazily by the
  * first query and are not counted unless `queried` is set.
  */
-import { rowCapacity } from '../hot/grow.ts';
+
 import type { AnyField } from '../schema/field.ts';
 import type { AnySchema } from '../schema/schema.ts';
+import { rowCapacity } from '../util/grow.ts';
 
 /** What is known of one field: string/list-of-string figures, enum values, list items. */
 export interface FieldFigures {

@@ -114,6 +114,28 @@ export type AnyField = Field<any, boolean>;
 /** A map from field name to field type. */
 export type FieldMap = { readonly [name: string]: AnyField };
 
+/**
+ * JSON-safe description of one field type: what a database stores of its schema
+ * (see `SchemaDescriptor`), and what the schema's fingerprint hashes.
+ */
+export interface FieldDescriptor {
+  kind: string;
+  optional: boolean;
+  indexed: boolean;
+  values?: string[];
+  width?: number;
+  inner?: FieldDescriptor;
+}
+
+/** Describes one field type as JSON-safe data, properties in the order above. */
+export function describeFieldType(f: AnyField): FieldDescriptor {
+  const d: FieldDescriptor = { kind: f.kind, optional: f.isOptional, indexed: f.isIndexed };
+  if (f.values !== undefined) d.values = [...f.values];
+  if (f.width !== 0) d.width = f.width;
+  if (f.inner !== undefined) d.inner = describeFieldType(f.inner);
+  return d;
+}
+
 /** @internal Human-readable type of a field, used in error messages (`u16`, `enum(a|b)`, `list<string>`). */
 export function describeField(f: Field<unknown, boolean>): string {
   switch (f.kind) {

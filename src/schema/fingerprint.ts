@@ -1,16 +1,10 @@
+/**
+ * A schema as data: the descriptor a database keeps of the schema it was written with,
+ * its fingerprint, and which differences between two descriptors a store can open over.
+ * Depends on the field types only (field.ts), so that schema.ts can build both.
+ */
 import { createHash } from 'node:crypto';
-import type { AnyField } from './field.ts';
-import type { ColdGroup, FieldInfo } from './schema.ts';
-
-/** JSON-safe description of one field type. */
-export interface FieldDescriptor {
-  kind: string;
-  optional: boolean;
-  indexed: boolean;
-  values?: string[];
-  width?: number;
-  inner?: FieldDescriptor;
-}
+import type { FieldDescriptor } from './field.ts';
 
 /** JSON-safe description of a schema; persisted with a database to check compatibility. */
 export interface SchemaDescriptor {
@@ -19,31 +13,30 @@ export interface SchemaDescriptor {
   groups: [name: string, fields: [name: string, field: FieldDescriptor][]][];
 }
 
-/** Describes one field type as JSON-safe data. */
-export function describeFieldType(f: AnyField): FieldDescriptor {
-  const d: FieldDescriptor = { kind: f.kind, optional: f.isOptional, indexed: f.isIndexed };
-  if (f.values !== undefined) d.values = [...f.values];
-  if (f.width !== 0) d.width = f.width;
-  if (f.inner !== undefined) d.inner = describeFieldType(f.inner);
-  return d;
+/**
+ * The fingerprint of a schema's descriptor: sha-256 of its JSON, 16 hex digits. The
+ * descriptor is first rebuilt property by property in one fixed order, so a descriptor
+ * read back from a database (whose decoder may order properties otherwise) has the same
+ * fingerprint as the schema it was written from.
+ */
+export function fingerprintOf(descriptor: SchemaDescriptor): string {
+  const canonical: SchemaDescriptor = {
+    key: [...descriptor.key],
+    hot: descriptor.hot.map(([n, d]) => [n, canonicalField(d)]),
+    groups: descriptor.groups.map(([g, fields]) => [
+      g,
+      fields.map(([n, d]) => [n, canonicalField(d)]),
+    ]),
+  };
+  return createHash('sha256').update(JSON.stringify(canonical)).digest('hex').slice(0, 16);
 }
 
-/** @internal Builds a schema's descriptor and its stable fingerprint (sha-256 of the descriptor's JSON, 16 hex digits). */
-export function fingerprintOf(
-  key: readonly string[],
-  hot: readonly FieldInfo[],
-  groups: readonly ColdGroup[],
-): { descriptor: SchemaDescriptor; fingerprint: string } {
-  const descriptor: SchemaDescriptor = {
-    key: [...key],
-    hot: hot.map((f) => [f.name, describeFieldType(f.field)]),
-    groups: groups.map((g) => [g.name, g.fields.map((f) => [f.name, describeFieldType(f.field)])]),
-  };
-  const fingerprint = createHash('sha256')
-    .update(JSON.stringify(descriptor))
-    .digest('hex')
-    .slice(0, 16);
-  return { descriptor, fingerprint };
+function canonicalField(d: FieldDescriptor): FieldDescriptor {
+  const c: FieldDescriptor = { kind: d.kind, optional: d.optional, indexed: d.indexed };
+  if (d.values !== undefined) c.values = [...d.values];
+  if (d.width !== undefined) c.width = d.width;
+  if (d.inner !== undefined) c.inner = canonicalField(d.inner);
+  return c;
 }
 
 /**
@@ -58,7 +51,8 @@ export function schemaDifferences(stored: SchemaDescriptor, current: SchemaDescr
   if (JSON.stringify(stored.key) !== JSON.stringify(current.key))
     out.push(`key changed from [${stored.key.join(', ')}] to [${current.key.join(', ')}]`);
   const sameType = (a: FieldDescriptor, b: FieldDescriptor) =>
-    JSON.stringify({ ...a, indexed: false }) === JSON.stringify({ ...b, indexed: false });
+    JSON.stringify(canonicalField({ ...a, indexed: false })) ===
+    JSON.stringify(canonicalField({ ...b, indexed: false }));
   const hotNow = new Map(current.hot);
   const stHot = new Map(stored.hot);
   for (const [name, d] of stored.hot) {

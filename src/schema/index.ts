@@ -1,7 +1,14 @@
-export type { AnyField, FieldKind, FieldMap, NumberKind, ScalarKind } from './field.ts';
-export { Field } from './field.ts';
-export type { FieldDescriptor, SchemaDescriptor } from './fingerprint.ts';
-export { describeFieldType, schemaDifferences } from './fingerprint.ts';
+export type {
+  AnyField,
+  FieldDescriptor,
+  FieldKind,
+  FieldMap,
+  NumberKind,
+  ScalarKind,
+} from './field.ts';
+export { describeFieldType, Field } from './field.ts';
+export type { SchemaDescriptor } from './fingerprint.ts';
+export { schemaDifferences } from './fingerprint.ts';
 export type {
   ColdFieldsOf,
   ColdGroupsOf,

@@ -56,16 +56,6 @@ export type Infer<S> =
     ? Simplify<InferFields<H & (ColdFieldsOf<S> extends FieldMap ? ColdFieldsOf<S> : {})>>
     : never;
 
-/** The names of hot fields that can make a key (scalars). */
-export type KeyableName<H extends FieldMap> = {
-  [K in keyof H]: H[K] extends Field<unknown, false>
-    ? H[K] extends { kind: 'list' | 'json' }
-      ? never
-      : K
-    : never;
-}[keyof H] &
-  string;
-
 /** The key object of schema `S`: the key fields and their values. */
 export type InferKey<S> =
   S extends Schema<infer H, object, infer K>

@@ -1,5 +1,5 @@
 import { LeanrecError } from '../errors.ts';
-import { type AnyField, Field, type FieldMap } from './field.ts';
+import { type AnyField, describeFieldType, Field, type FieldMap } from './field.ts';
 import { fingerprintOf, type SchemaDescriptor } from './fingerprint.ts';
 
 /** Names that a hot field cannot take: they are methods of record views. */
@@ -79,17 +79,20 @@ export class Schema<
   readonly key: K;
   /** The hot field map as declared. */
   readonly hot: H;
-  /** Hot fields in declaration order. */
+  /** @internal Hot fields in declaration order. */
   readonly hotFields: readonly FieldInfo[];
-  /** Cold groups in declaration order. */
+  /** @internal Cold groups in declaration order. */
   readonly groups: readonly ColdGroup[];
-  /** Every field by name. */
+  /** @internal Every field by name. */
   readonly byName: ReadonlyMap<string, FieldInfo>;
-  /** Key fields, in key order. */
+  /** @internal Key fields, in key order. */
   readonly keyFields: readonly FieldInfo[];
-  /** A JSON-safe description of the schema (what the fingerprint hashes). */
+  /** @internal A JSON-safe description of the schema (what the fingerprint hashes). */
   readonly descriptor: SchemaDescriptor;
-  /** Stable hex fingerprint: equal for structurally equal schemas. */
+  /**
+   * Stable hex fingerprint of the descriptor: equal for structurally equal schemas. A
+   * store checks it against the schema its database was written with when it opens.
+   */
   readonly fingerprint: string;
   readonly #groupsByName: ReadonlyMap<string, ColdGroup>;
 
@@ -200,13 +203,19 @@ export class Schema<
     this.#groupsByName = new Map(groups.map((g) => [g.name, g]));
     this.byName = byName;
     this.keyFields = Object.freeze(keyFields);
-    const { descriptor, fingerprint } = fingerprintOf(this.key, hotFields, groups);
-    this.descriptor = descriptor;
-    this.fingerprint = fingerprint;
+    this.descriptor = {
+      key: [...def.key],
+      hot: hotFields.map((f) => [f.name, describeFieldType(f.field)]),
+      groups: groups.map((g) => [
+        g.name,
+        g.fields.map((f) => [f.name, describeFieldType(f.field)]),
+      ]),
+    };
+    this.fingerprint = fingerprintOf(this.descriptor);
     Object.freeze(this);
   }
 
-  /** The cold group named `name`, or `undefined`. */
+  /** @internal The cold group named `name`, or `undefined`. */
   group(name: string): ColdGroup | undefined {
     return this.#groupsByName.get(name);
   }

@@ -156,6 +156,11 @@ export class RecordValidator {
     };
   }
 
+  /** Number of hot fields: the values {@link RecordValidator.validateInto} hands over per record. */
+  get hotFields(): number {
+    return this.#hot;
+  }
+
   /**
    * Checks one record.
    *

@@ -1,6 +1,6 @@
 import type { DatabaseFactory } from '../cold/options.ts';
 import type { HotLimits } from '../hot/limits.ts';
-import type { HashFn } from '../keys/hash.ts';
+import type { HashFn } from '../util/hash.ts';
 
 export type { Database, DatabaseFactory, DatabaseOptions } from '../cold/options.ts';
 export { DEFAULT_CACHE_BYTES } from '../cold/options.ts';
@@ -64,7 +64,10 @@ export interface StoreOptions {
    * @defaultValue classic-level (`level`) with `path`, memory-level without
    */
   database?: DatabaseFactory;
-  /** The 64-bit key hash; injectable for tests. @defaultValue the built-in `hash64` */
+  /**
+   * The 64-bit key hash; injectable for tests (`constantHash` from `leanrec/testing` makes
+   * every key collide). @defaultValue the built-in 64-bit hash
+   */
   hash?: HashFn;
   /**
    * @internal For tests only: hot-tier limits lower than the real ones (rows, string
@@ -87,7 +90,7 @@ export interface StoreOptions {
   _onMigrate?: (step: string) => void | Promise<void>;
 }
 
-/** Options of `ingest` and `putMany`. */
+/** Options of `Store.ingest` (and of its deprecated alias `putMany`). */
 export interface WriteOptions {
   /** Records per atomic batch. @defaultValue 250 */
   batchSize?: number;
@@ -131,7 +134,7 @@ export interface WriteOptions {
   atomic?: boolean;
 }
 
-/** What a write of many records did. */
+/** What `Store.ingest` did: counts of the records it read, as if written one by one. */
 export interface WriteResult {
   /** Records written (inserted + updated). */
   written: number;

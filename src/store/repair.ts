@@ -27,6 +27,7 @@ import {
 } from '../cold/layout.ts';
 import { Shape } from '../cold/shape.ts';
 import { LeanrecError } from '../errors.ts';
+import { fingerprintOf, type SchemaDescriptor } from '../schema/fingerprint.ts';
 import type { AnySchema } from '../schema/schema.ts';
 import { RecordValidator } from '../schema/validate.ts';
 import { openStore } from './open.ts';
@@ -135,9 +136,10 @@ export async function repairStore(
     const descriptor = await meta('schema');
     const restore: [string, unknown][] = [];
     let found: AnySchema | undefined;
-    if (descriptor !== undefined)
-      found = schemas.find((s) => JSON.stringify(s.descriptor) === JSON.stringify(descriptor));
-    else {
+    if (descriptor !== undefined) {
+      const fingerprint = fingerprintOrUndefined(descriptor);
+      found = schemas.find((s) => s.fingerprint === fingerprint);
+    } else {
       // The schema entry went with the damage: the candidate whose hot fields decode the
       // first records is the one (and the entry is written again).
       found = await guessSchema(entries, schemas);
@@ -376,5 +378,14 @@ function readLog(path: string): string[] {
     return readFileSync(join(path, 'LOG'), 'utf8').split('\n');
   } catch {
     return [];
+  }
+}
+
+/** The fingerprint of a stored schema entry, or `undefined` when the entry is no descriptor. */
+function fingerprintOrUndefined(stored: unknown): string | undefined {
+  try {
+    return fingerprintOf(stored as SchemaDescriptor);
+  } catch {
+    return undefined;
   }
 }

@@ -46,8 +46,8 @@
  */
 import type { ColdTier } from '../cold/cold-tier.ts';
 import { LeanrecError, withNote } from '../errors.ts';
-import { grow } from '../hot/grow.ts';
 import type { HotTier } from '../hot/tier.ts';
+import { grow } from '../util/grow.ts';
 
 /** The bookkeeping of one atomic ingest. */
 export class Staging {

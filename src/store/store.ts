@@ -1,52 +1,20 @@
 import type { ColdTier } from '../cold/cold-tier.ts';
-import { type ColdReader, queryRows } from '../debian/query-compile.ts';
-import type { QueryNode } from '../debian/query-parse.ts';
-import { LeanrecError, withNote } from '../errors.ts';
+import { LeanrecError } from '../errors.ts';
 import { type HotTier, NOT_ASCII, NOT_WELL_FORMED } from '../hot/tier.ts';
 import { ID, makeViewClass, ROW, setOwn, type ViewBase, type ViewClass } from '../hot/view.ts';
-import { SecondaryIndexes } from '../keys/secondary.ts';
+import { type ColdReader, queryRows } from '../query/compile.ts';
+import { type Filter, matchRows, popcount } from '../query/filter.ts';
+import type { QueryNode } from '../query/parse.ts';
+import { SecondaryIndexes } from '../query/secondary.ts';
 import type { GroupName, Infer, InferCold, InferHot } from '../schema/infer.ts';
 import type { AnySchema } from '../schema/schema.ts';
 import { checkFor, describeValue, RecordValidator } from '../schema/validate.ts';
-import { DEFAULT_BATCH_SIZE, type WriteOptions, type WriteResult } from './options.ts';
-import { type Filter, matchRows, popcount } from './query.ts';
+import { applyPlan, planBatch } from './batch-plan.ts';
+import { ingestSettings, runPipeline, type ValidBatch, withWritten } from './ingest.ts';
+import type { WriteOptions, WriteResult } from './options.ts';
 import { closeCold } from './restore.ts';
 import { Staging, undone } from './staging.ts';
 import type { KeyOf, MemoryPart, RecordView, StoreMemory } from './types.ts';
-
-/**
- * @internal The largest record id. Ids are u32s in the cold tier's keys and never reused, so a
- * store assigns 2^32 − 1 of them in its life (0 … 0xFFFFFFFE): `nextId` itself must
- * stay a u32.
- */
-export const MAX_ID = 0xfffffffe;
-
-/** @internal One planned write of a batch. */
-export interface PlannedWrite {
-  /** The validated record. */
-  readonly rec: Record<string, unknown>;
-  /** Its existing row, or -1 for a new record. */
-  row: number;
-  /** Its id (existing or newly assigned). */
-  readonly id: number;
-  /** Replaced by a later record with the same key in the same batch. */
-  superseded: boolean;
-  /** Replaces an earlier record with the same key in the same batch. */
-  readonly replacesEarlier: boolean;
-  /** In an atomic ingest, the row of the record it replaces under a new id, else -1. */
-  readonly hides: number;
-}
-
-/**
- * A batch of an ingest after validation: its valid records, their hot values (record n's
- * hot field i at `hot[n × hot fields + i]`, read once by the validator), and how many
- * were skipped.
- */
-interface ValidBatch {
-  readonly records: Record<string, unknown>[];
-  readonly hot: unknown[];
-  readonly skipped: number;
-}
 
 /** Options of {@link Store.where}. */
 export interface WhereOptions {
@@ -343,21 +311,24 @@ export class Store<S extends AnySchema> {
   // ── writes ──────────────────────────────────────────────────────────────
 
   /**
-   * Writes one record (insert, or replace the record with the same key).
+   * Writes one record: inserts it, or replaces the record with the same key. The same
+   * write as `ingest([record])`, resolved once the record is stored.
    *
-   * @throws LeanrecError `E_INVALID_RECORD` (nothing written), `E_CLOSED`, `E_IO`.
+   * @throws LeanrecError `E_INVALID_RECORD` naming the field and key (nothing written),
+   * `E_LIMIT`, `E_CLOSED`, `E_IO`.
+   * @example
+   * ```ts
+   * await store.put({ name: 'bash', version: 5, tags: ['shell'] })
+   * ```
    */
   async put(record: Infer<S>): Promise<void> {
     this.#open();
-    await this.putMany([record]);
+    await this.ingest([record]);
   }
 
   /**
-   * Writes many records in atomic batches of `batchSize`.
-   *
-   * @throws LeanrecError `E_INVALID_RECORD` naming the record's position, field and key;
-   * the failing batch writes nothing and earlier batches stay written (their number of
-   * records as `written`), or with `{ atomic: true }` nothing at all stays written.
+   * @deprecated Use {@link Store.ingest}: the same write under another name, kept for
+   * code written against 0.1.0 and removed in 1.0.
    */
   putMany(
     records: Iterable<Infer<S>> | AsyncIterable<Infer<S>>,
@@ -367,20 +338,27 @@ export class Store<S extends AnySchema> {
   }
 
   /**
-   * Reads records from any iterable or async iterable (e.g. a parser) and writes them in
-   * atomic batches. While the database writes a batch (on its own thread), the next one
-   * is read and validated: at most two batches are held in memory. After the last batch, frees the
-   * string pool's interning table (it is rebuilt on the next write).
+   * Writes many records (inserts, or replaces the records with the same keys) from an
+   * array, any iterable or async iterable (e.g. a parser), in atomic batches of
+   * `batchSize`; the one bulk write. Within one source a later record with a key
+   * replaces an earlier one.
    *
-   * With `{ atomic: true }` (see {@link WriteOptions.atomic}) a failure part-way leaves
-   * the store exactly as it was, also after a crash; without it, the batches written
-   * before the failure stay, and a `LeanrecError` that ends the ingest says how many
-   * records they held (message and `written`).
+   * While the database writes a batch (on its own thread), the next one is read and
+   * validated: at most two batches are held in memory. After the last batch, the string
+   * pool's interning table is freed (it is rebuilt on the next write).
    *
-   * @throws LeanrecError the source's own (`E_PARSE`…), `E_INVALID_RECORD`, `E_LIMIT`,
-   * `E_IO`, `E_CLOSED`; `E_ARGUMENT` (before anything is read) for a source that is
-   * neither iterable nor async iterable or bad options; errors the source throws that
-   * are not leanrec's pass through.
+   * A failure part-way: without `atomic`, the batches written before it stay, and the
+   * `LeanrecError` that ends the ingest says how many records they held (message and
+   * `written`); the failing batch writes nothing. With `{ atomic: true }` (see
+   * {@link WriteOptions.atomic}) the store is left exactly as it was, also after a crash.
+   * Options ({@link WriteOptions}): `batchSize`, `atomic`, `onInvalid`, `onBatch`.
+   *
+   * @returns the counts of the write ({@link WriteResult}): `written`, `inserted`,
+   * `updated`, `skipped`, `batches`.
+   * @throws LeanrecError the source's own (`E_PARSE`…), `E_INVALID_RECORD` naming the
+   * record's position, field and key, `E_LIMIT`, `E_IO`, `E_CLOSED`; `E_ARGUMENT`
+   * (before anything is read) for a source that is neither iterable nor async iterable
+   * or bad options. Errors the source throws that are not leanrec's pass through.
    * @example
    * ```ts
    * const { inserted } = await store.ingest(readPackages('Packages.gz'), { batchSize: 2000 })
@@ -391,12 +369,10 @@ export class Store<S extends AnySchema> {
     options: WriteOptions = {},
   ): Promise<WriteResult> {
     this.#open();
-    if (!isIterable(source))
-      throw new LeanrecError(
-        'E_ARGUMENT',
-        `the source must be an iterable or an async iterable of records, got ${describeValue(source)}`,
-      );
-    const run = this.#ingest(source, options);
+    const settings = ingestSettings(source, options);
+    const run = this.#ingest(settings.atomic, (result, write) =>
+      runPipeline(source, settings, this.#validator, options.onBatch, result, write),
+    );
     this.#ingesting.add(run);
     try {
       return await run;
@@ -405,33 +381,20 @@ export class Store<S extends AnySchema> {
     }
   }
 
+  /** Runs an ingest's pipeline with a writer that is atomic (staged) or batch by batch. */
   async #ingest(
-    source: Iterable<Infer<S>> | AsyncIterable<Infer<S>>,
-    options: WriteOptions,
+    atomic: boolean,
+    pipeline: (result: WriteResult, write: (batch: ValidBatch) => Promise<void>) => Promise<void>,
   ): Promise<WriteResult> {
-    const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
-    if (!Number.isInteger(batchSize) || batchSize < 1)
-      throw new LeanrecError(
-        'E_ARGUMENT',
-        `batchSize must be a positive integer, got ${batchSize}`,
-      );
-    if (options.atomic !== undefined && typeof options.atomic !== 'boolean')
-      throw new LeanrecError(
-        'E_ARGUMENT',
-        `atomic must be true or false, got ${describeValue(options.atomic)}`,
-      );
-    const onInvalid = options.onInvalid ?? 'throw';
     const result: WriteResult = { written: 0, inserted: 0, updated: 0, skipped: 0, batches: 0 };
-    if (options.atomic === true)
+    if (atomic)
       // The whole ingest holds the write queue: no other write may land between its
       // batches, or rolling it back would take that write with it. Rows never move
       // here (no compaction): views and where() iterators the caller holds stay valid.
       return this.#exclusive(async () => {
         const staging = new Staging(this.#tier.nextId);
         try {
-          await this.#pipeline(source, batchSize, onInvalid, options, result, (batch) =>
-            this.#writeBatch(batch, result, staging),
-          );
+          await pipeline(result, (batch) => this.#writeBatch(batch, result, staging));
           await staging.commit(this.#tier, this.#cold);
         } catch (err) {
           // A commit whose outcome is unknown keeps the new records in memory (see Staging.commit).
@@ -446,7 +409,7 @@ export class Store<S extends AnySchema> {
         return result;
       });
     try {
-      await this.#pipeline(source, batchSize, onInvalid, options, result, (batch) =>
+      await pipeline(result, (batch) =>
         this.#exclusive(() => this.#writeBatch(batch, result, undefined)),
       );
     } catch (err) {
@@ -454,93 +417,6 @@ export class Store<S extends AnySchema> {
     }
     if (result.written > 1) this.#tier.settle();
     return result;
-  }
-
-  /**
-   * Reads `source` in batches of `batchSize`, validates each and hands it to `write`,
-   * one at a time, in order. The database writes a batch on its own thread: while it
-   * does, the next batch is read and validated here, and only then is the write awaited
-   * (so at most two batches are held: the one being written and the one being read).
-   * Whatever ends the ingest (the source, an invalid record, a failed write), it ends
-   * only once the write under way has settled, and a failed write ends it before the
-   * error of any later batch: nothing is written after a batch that failed, and the
-   * caller's rollback or `written` count sees every batch that reached the database.
-   */
-  async #pipeline(
-    source: Iterable<Infer<S>> | AsyncIterable<Infer<S>>,
-    batchSize: number,
-    onInvalid: 'throw' | 'skip',
-    options: WriteOptions,
-    result: WriteResult,
-    write: (batch: ValidBatch) => Promise<void>,
-  ): Promise<void> {
-    let inflight: Promise<void> | undefined;
-    /** Waits for the write under way, then reports its batch. */
-    const settle = async (): Promise<void> => {
-      if (inflight === undefined) return;
-      const w = inflight;
-      inflight = undefined;
-      await w;
-      options.onBatch?.({ ...result });
-    };
-    let batch: unknown[] = [];
-    let start = 0;
-    let index = 0;
-    /** Adds a record to the batch; true when the batch is full. */
-    const add = (rec: unknown): boolean => {
-      if (batch.length === 0) start = index;
-      batch.push(rec);
-      index++;
-      return batch.length >= batchSize;
-    };
-    /** Validates the batch, waits for the write under way, starts this one's. */
-    const flush = async (): Promise<void> => {
-      const valid = this.#validBatch(batch, start, onInvalid);
-      batch = [];
-      await settle();
-      inflight = startWrite(write, valid);
-    };
-    try {
-      // A sync source (an array, a generator) is read with for…of: for await would
-      // wait a microtask turn per record (≈ 0.4–0.8 µs, as much as validating one).
-      if (
-        typeof (source as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] !== 'function'
-      ) {
-        for (const rec of source as Iterable<unknown>) if (add(rec)) await flush();
-      } else for await (const rec of source as AsyncIterable<unknown>) if (add(rec)) await flush();
-      if (batch.length > 0) await flush();
-      await settle();
-    } catch (err) {
-      // The write under way settles first (and is reported to onBatch when it stands);
-      // if it failed, its error is the one to report (it is the earlier batch), else this one.
-      await settle();
-      throw err;
-    }
-  }
-
-  /**
-   * The records of `batch` that are valid (all of them, or with `onInvalid: 'skip'`
-   * those that are, counting the others).
-   * @throws LeanrecError `E_INVALID_RECORD` naming the record's position in the source.
-   */
-  #validBatch(batch: unknown[], start: number, onInvalid: 'throw' | 'skip'): ValidBatch {
-    const records: Record<string, unknown>[] = [];
-    const width = this.schema.hotFields.length;
-    const hot: unknown[] = [];
-    let skipped = 0;
-    for (let i = 0; i < batch.length; i++) {
-      try {
-        // A record that fails leaves part of its values past the valid ones: the next
-        // valid record overwrites them, and the writer reads only records.length of them.
-        this.#validator.validateInto(batch[i], start + i, hot, records.length * width);
-        records.push(batch[i] as Record<string, unknown>);
-      } catch (err) {
-        if (onInvalid === 'skip' && err instanceof LeanrecError && err.code === 'E_INVALID_RECORD')
-          skipped++;
-        else throw err;
-      }
-    }
-    return { records, hot, skipped };
   }
 
   /**
@@ -696,121 +572,22 @@ export class Store<S extends AnySchema> {
     const valid = batch.records;
     if (valid.length === 0) return;
     const tier = this.#tier;
-    const hot = batch.hot;
-    const width = this.schema.hotFields.length;
-    const plan: PlannedWrite[] = [];
-    // Each record's key is encoded and hashed once: the hash finds an earlier record of
-    // the batch with the same key (a hash match is confirmed on the key bytes), probes
-    // the key index, and is kept to insert the record (`hashes`, lo and hi per record).
-    const hashes = new Float64Array(2 * valid.length);
-    // lo >>> 2 → the last plan index with it: a small integer key (lo itself may pass
-    // 2^30, and such numbers are boxed in a Map). Candidates are checked on lo, hi, bytes.
-    const seen = new Map<number, number>();
-    const sameLo: number[] = []; // plan index → the earlier one with the same lo, or -1
-    let nextId = tier.nextId;
-    for (let n = 0; n < valid.length; n++) {
-      const rec = valid[n]!;
-      tier.encodeKeyAt(hot, n * width);
-      const lo = tier.keyHash[0]!;
-      const hi = tier.keyHash[1]!;
-      hashes[2 * n] = lo;
-      hashes[2 * n + 1] = hi;
-      const last = seen.get(lo >>> 2);
-      let j = last ?? -1;
-      while (
-        j >= 0 &&
-        (hashes[2 * j] !== lo || hashes[2 * j + 1] !== hi || !tier.encodedEqualsAt(hot, j * width))
-      )
-        j = sameLo[j]!;
-      const prev = j >= 0 ? plan[j] : undefined;
-      let p: PlannedWrite;
-      if (prev !== undefined) {
-        // A later record with the same key in one batch replaces the earlier one.
-        prev.superseded = true;
-        p = {
-          rec,
-          row: prev.row,
-          id: prev.id,
-          superseded: false,
-          replacesEarlier: true,
-          hides: -1,
-        };
-      } else {
-        const row = tier.findEncoded();
-        if (row >= 0 && staging !== undefined && tier.ids[row]! < staging.start)
-          p = { rec, row: -1, id: nextId++, superseded: false, replacesEarlier: false, hides: row };
-        else {
-          const id = row >= 0 ? tier.ids[row]! : nextId++;
-          p = { rec, row, id, superseded: false, replacesEarlier: false, hides: -1 };
-        }
-      }
-      if (nextId > MAX_ID + 1) {
-        const key = this.#validator.keyText(rec);
-        throw new LeanrecError(
-          'E_LIMIT',
-          `record ${key}: record ids are exhausted (ids are u32s, never reused; the last is ${MAX_ID}); the batch was not written`,
-          { key },
-        );
-      }
-      sameLo.push(last ?? -1);
-      seen.set(lo >>> 2, n);
-      plan.push(p);
-    }
+    const planned = planBatch(tier, valid, batch.hot, staging?.start, (rec) =>
+      this.#validator.keyText(rec),
+    );
     // Refused here, before the cold tier stores anything: a column that finds itself
     // full while the batch is applied would leave a half-written row.
-    tier.checkRoom(plan, (rec) => this.#validator.keyText(rec), hot);
-    await this.#cold?.write(plan, nextId, staging?.start);
+    tier.checkRoom(planned.plan, (rec) => this.#validator.keyText(rec), batch.hot);
+    await this.#cold?.write(planned.plan, planned.nextId, staging?.start);
     if (staging !== undefined) {
       staging.begun = true;
       // Before the inserts below, which bring the same keys back under the new ids.
-      for (const p of plan) if (p.hides >= 0) staging.hide(tier, p.hides);
+      for (const p of planned.plan) if (p.hides >= 0) staging.hide(tier, p.hides);
     }
-    // Counted as if the batch's records were written one after the other: a key's first
-    // record inserts (or updates a stored one), each later record with that key updates.
-    for (let n = 0; n < plan.length; n++) {
-      const p = plan[n]!;
-      result.written++;
-      const update = p.row >= 0 || p.replacesEarlier || p.hides >= 0;
-      if (update) result.updated++;
-      else result.inserted++;
-      if (p.superseded) continue;
-      if (p.row >= 0) tier.updateAt(p.row, hot, n * width);
-      else p.row = tier.insertAt(hot, n * width, p.id, hashes[2 * n]!, hashes[2 * n + 1]!);
-    }
-    if (nextId > tier.nextId) tier.nextId = nextId;
-    result.batches++;
+    applyPlan(tier, planned, result);
     this.#secondary.invalidate();
   }
 }
-
-/**
- * The error that ended a non-atomic write of many records, saying how many records its
- * earlier batches wrote (they stay). Errors that are not leanrec's pass through as they are.
- */
-function withWritten(err: unknown, written: number): unknown {
-  if (!(err instanceof LeanrecError) || written === 0) return err;
-  const n = written.toLocaleString('en-US');
-  return withNote(err, `${n} records written before the error; they stay in the store`, written);
-}
-
-/**
- * Starts `write(batch)`. Its failure is awaited later (after the next batch is read), so
- * it is marked handled now: a rejection nobody awaits yet must not end the process as
- * unhandled.
- */
-function startWrite(write: (batch: ValidBatch) => Promise<void>, batch: ValidBatch): Promise<void> {
-  const p = write(batch);
-  p.catch(() => undefined);
-  return p;
-}
-
-/** True when `source` can be read with `for await` (an iterable or an async iterable). */
-function isIterable(source: unknown): boolean {
-  if (source === null || (typeof source !== 'object' && typeof source !== 'function')) return false;
-  const s = source as { [Symbol.asyncIterator]?: unknown; [Symbol.iterator]?: unknown };
-  return typeof s[Symbol.asyncIterator] === 'function' || typeof s[Symbol.iterator] === 'function';
-}
-
 /** `Object.assign`, except that a field named `__proto__` stays an own property (assign would set the prototype). */
 function assignOwn(
   out: Record<string, unknown>,

@@ -12,7 +12,7 @@ import fc from 'fast-check';
 import type { Infer } from '../schema/infer.ts';
 import type { AnySchema } from '../schema/schema.ts';
 import { openStore } from '../store/open.ts';
-import { arbitraryRecord, type RecordOptions } from './arbitraries.ts';
+import { arbitraryRecord, type RecordOptions } from './values.ts';
 
 /** Options of {@link checkRoundTrip}. */
 export interface RoundTripOptions extends RecordOptions {

@@ -8,7 +8,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { openInput, verifyBuildDependencies } from 'leanrec/debian';
+import { verifyBuildDependencies } from 'leanrec/debian';
+import { openInput } from '../../src/debian/input.ts';
 import { leanrec } from '../helpers/cli.ts';
 import { debianSourcesPath, sourcesSkip } from '../helpers/debian-sources.ts';
 

@@ -13,6 +13,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ClassicLevel } from 'classic-level';
 import { type AnySchema, isLeanrecError, openStore, schema, t } from 'leanrec';
+import { pack } from 'msgpackr';
 import { idOfRecordKey, metaKey, RECORD_RANGE } from '../../src/cold/layout.ts';
 import { getPart, setPart } from '../helpers/record-entry.ts';
 import { Small, smallRecord } from '../helpers/small-store.ts';
@@ -254,6 +255,51 @@ test('incompatible changes → E_SCHEMA listing what differs; the database stays
     assert.equal(again._cold?.openMode, 'snapshot');
     assert.deepStrictEqual(again.get({ name: 'r2' })?.record(), v1Record(2));
     await again.close();
+  });
+});
+
+test('the schema check compares fingerprints: a stored descriptor with its properties in another order is the same schema', async () => {
+  await withDir(async (dir) => {
+    const old = await openStore(V1, { path: dir });
+    await old.ingest([v1Record(1), v1Record(2)]);
+    await old.close();
+    // The same descriptor, every field's properties written in reverse order (as another
+    // encoder could write them): its JSON differs, its fingerprint does not.
+    const reversed = (d: Record<string, unknown>): Record<string, unknown> =>
+      Object.fromEntries(
+        Object.entries(d)
+          .reverse()
+          .map(([k, v]) => [k, k === 'inner' ? reversed(v as Record<string, unknown>) : v]),
+      );
+    const d = V1.descriptor;
+    const stored = {
+      key: d.key,
+      hot: d.hot.map(([n, f]) => [n, reversed({ ...f })]),
+      groups: d.groups.map(([g, fs]) => [g, fs.map(([n, f]) => [n, reversed({ ...f })])]),
+    };
+    assert.notEqual(JSON.stringify(stored), JSON.stringify(d));
+    const bytes = pack(stored);
+    const db = rawDb(dir);
+    await db.put(metaKey('schema'), bytes);
+    await db.close();
+
+    const s = await openStore(V1, { path: dir });
+    assert.deepStrictEqual(s.get({ name: 'r2' })?.record(), v1Record(2));
+    await s.close();
+    // Opened as the same schema: the entry was not rewritten.
+    const after = rawDb(dir);
+    assert.deepStrictEqual(await after.get(metaKey('schema')), bytes);
+    await after.close();
+    // A different schema still fails, naming the field.
+    const other = schema({
+      key: ['name'],
+      hot: { name: t.string(), n: t.u16(), kind: t.enum(['a', 'b']) },
+      cold: { text: { body: t.string() } },
+    });
+    await rejectsWith(openStore(other, { path: dir }), 'E_SCHEMA', '"n"');
+    await openStore(other, { path: dir }).catch((err: Error) =>
+      assert.ok(!err.message.includes('"kind"'), `only "n" differs: ${err.message}`),
+    );
   });
 });
 

@@ -26,8 +26,28 @@ import {
   readPackages,
   verifyDependencies,
 } from 'leanrec/debian';
-import { arbitraryRecord, checkRoundTrip } from 'leanrec/testing';
+import { arbitraryRecord, checkRoundTrip, constantHash } from 'leanrec/testing';
 import { Book, books, expectType } from './books.mjs';
+
+// The published surface: what an application writes code with, and nothing else.
+type Root = typeof import('leanrec');
+type Gone = 'RecordValidator' | 'schemaDifferences' | 'constantHash' | 'hash64';
+expectType<Extract<keyof Root, Gone>, never>(true);
+// @ts-expect-error: FieldInfo is internal
+type _FieldInfo = import('leanrec').FieldInfo;
+// @ts-expect-error: ColdGroup is internal
+type _ColdGroup = import('leanrec').ColdGroup;
+// @ts-expect-error: SchemaDescriptor is internal
+type _SchemaDescriptor = import('leanrec').SchemaDescriptor;
+type Debian = typeof import('leanrec/debian');
+type DebianGone = 'openInput' | 'packageRecord' | 'Deb822Mapping' | 'serializeParagraph';
+expectType<Extract<keyof Debian, DebianGone>, never>(true);
+// A deb822 field is a Deb822Field; `Field` is leanrec's field type only.
+expectType<import('leanrec/debian').Deb822Field, [name: string, value: string]>(true);
+// @ts-expect-error: leanrec/debian has no Field
+type _DebianField = import('leanrec/debian').Field;
+// @ts-expect-error: E_NOT_FOUND is the command line's code, not the library's
+void ((e: LeanrecError) => e.code === 'E_NOT_FOUND');
 
 async function bookStore(): Promise<string[]> {
   const store: Store<typeof Book> = await openStore(Book);
@@ -74,6 +94,20 @@ async function bookStore(): Promise<string[]> {
   void (() => new Schema());
   // @ts-expect-error: fields come from the t builders
   void (() => new Field());
+  // A schema's resolved fields are internal.
+  // @ts-expect-error: hotFields is internal
+  void Book.hotFields;
+  // @ts-expect-error: byName is internal
+  void Book.byName;
+  // @ts-expect-error: keyFields is internal
+  void Book.keyFields;
+  // @ts-expect-error: groups is internal
+  void Book.groups;
+  // @ts-expect-error: descriptor is internal
+  void Book.descriptor;
+  // @ts-expect-error: group() is internal
+  void Book.group('text');
+  expectType<typeof Book.fingerprint, string>(true);
 
   try {
     // @ts-expect-error: a record needs its required fields
@@ -110,7 +144,16 @@ async function tooling(): Promise<string[]> {
   const sample = arbitraryRecord(Book);
   const report = await checkRoundTrip(Book, { numRuns: 3, maxRecords: 5 });
   expectType<typeof report.runs, number>(true);
-  return [`round trips ${report.runs}`, `arbitrary ${typeof sample.generate}`];
+  // Every key collides: the key index still finds each one by its bytes.
+  const colliding = await openStore(Book, { cold: false, hash: constantHash });
+  await colliding.ingest(books);
+  const found = books.filter((b) => colliding.has({ isbn: b.isbn })).length;
+  await colliding.close();
+  return [
+    `round trips ${report.runs}`,
+    `arbitrary ${typeof sample.generate}`,
+    `colliding keys found ${found}`,
+  ];
 }
 
 try {

@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { isLeanrecError, openStore } from 'leanrec';
-import { debianPackages, openInput, readPackages, toDeb822 } from 'leanrec/debian';
+import { debianPackages, readPackages, toDeb822 } from 'leanrec/debian';
+import { openInput } from '../../src/debian/input.ts';
 import { lz4Frame } from '../helpers/lz4-frames.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'leanrec-late-damage-'));

@@ -1,5 +1,5 @@
 /**
- * The byte forms of query tests (src/debian/query-bytes.ts) give the string tests' answers:
+ * The byte forms of query tests (src/query/bytes.ts) give the string tests' answers:
  * star globs against the glob's regular expression, version comparisons against dpkg's
  * ordering with aptly's fallback — on random text with '/', digits, '~', ':', '-',
  * spaces and characters of two to four UTF-8 bytes.
@@ -7,9 +7,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { UNDECIDED } from '../../src/debian/query-bytes.ts';
-import type { QueryOp } from '../../src/debian/query-parse.ts';
-import { type TextTest, textTest } from '../../src/debian/query-predicate.ts';
+import { UNDECIDED } from '../../src/query/bytes.ts';
+import type { QueryOp } from '../../src/query/parse.ts';
+import { type TextTest, textTest } from '../../src/query/predicate.ts';
 
 const enc = new TextEncoder();
 

@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { LeanrecError } from 'leanrec';
 import { parseQuery, type QueryNode } from 'leanrec/debian';
-import { compileGlob } from '../../src/debian/glob.ts';
+import { compileGlob } from '../../src/query/glob.ts';
 import { arbQuery, formatQuery, stripColumns } from '../helpers/query-model.ts';
 
 const f = (field: string, op?: string, value?: string) =>

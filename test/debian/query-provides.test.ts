@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { openStore } from 'leanrec';
 import { debianPackages, readPackages } from 'leanrec/debian';
-import { queryRows } from '../../src/debian/query-compile.ts';
 import { ID, ROW, type ViewBase } from '../../src/hot/view.ts';
+import { queryRows } from '../../src/query/compile.ts';
 
 const SAMPLE = new URL('../fixtures/Packages-sample', import.meta.url).pathname;
 

@@ -14,9 +14,9 @@ import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { openStore, type Store } from 'leanrec';
 import { debianPackages, parseQuery, readPackages } from 'leanrec/debian';
-import { queryRows } from '../../src/debian/query-compile.ts';
 import { ROW, type ViewBase } from '../../src/hot/view.ts';
-import { popcount } from '../../src/store/query.ts';
+import { queryRows } from '../../src/query/compile.ts';
+import { popcount } from '../../src/query/filter.ts';
 import { debianIndexPath, debianSkip, readIndex } from '../helpers/debian-index.ts';
 import { arbQuery, modelFilter } from '../helpers/query-model.ts';
 

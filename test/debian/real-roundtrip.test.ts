@@ -13,14 +13,14 @@ import { openStore } from 'leanrec';
 import {
   compareVersions,
   debianPackages,
-  openInput,
   parseDeb822,
   readPackages,
-  serializeParagraph,
   toDeb822,
   type Unsatisfied,
   verifyDependencies,
 } from 'leanrec/debian';
+import { openInput } from '../../src/debian/input.ts';
+import { serializeParagraph } from '../../src/debian/serialize.ts';
 
 const file = process.env['LEANREC_DEBIAN_PACKAGES'];
 const skip = file === undefined || file === '' ? 'LEANREC_DEBIAN_PACKAGES is not set' : false;

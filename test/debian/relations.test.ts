@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { isLeanrecError } from '../../src/errors.ts';
 import {
   formatRelation,
   formatRelations,
   parseRelations,
   type Relation,
   relationNames,
-} from '../../src/debian/relations.ts';
-import type { VersionOp } from '../../src/debian/version.ts';
-import { isLeanrecError } from '../../src/errors.ts';
+} from '../../src/query/relations.ts';
+import type { VersionOp } from '../../src/query/version.ts';
 
 describe('parseRelations: real Debian values', () => {
   it('parses a Depends line with an OR-group', () => {

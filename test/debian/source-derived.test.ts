@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { openStore } from 'leanrec';
-import { debianPackages, packageRecord, parseDeb822, readPackages, toDeb822 } from 'leanrec/debian';
+import { debianPackages, parseDeb822, readPackages, toDeb822 } from 'leanrec/debian';
+import { packageRecord } from '../../src/debian/read.ts';
 
 const sample = fileURLToPath(new URL('../../examples/data/Packages.gz', import.meta.url));
 

@@ -3,13 +3,8 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { openStore } from 'leanrec';
-import {
-  debianSources,
-  parseDeb822,
-  readSources,
-  serializeParagraph,
-  toDeb822,
-} from 'leanrec/debian';
+import { debianSources, parseDeb822, readSources, toDeb822 } from 'leanrec/debian';
+import { serializeParagraph } from '../../src/debian/serialize.ts';
 
 const file = fileURLToPath(new URL('../fixtures/Sources-sample', import.meta.url));
 

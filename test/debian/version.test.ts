@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { isLeanrecError } from '../../src/errors.ts';
 import {
   type AnyVersionOp,
   compareVersions,
   parseVersion,
   satisfies,
-} from '../../src/debian/version.ts';
-import { isLeanrecError } from '../../src/errors.ts';
+} from '../../src/query/version.ts';
 
 /** [a, b, expected sign of compareVersions(a, b)], checked by hand against dpkg's rules. */
 const VERSION_CASES: readonly (readonly [string, string, -1 | 0 | 1])[] = [

@@ -8,7 +8,7 @@
  */
 import fc from 'fast-check';
 import type { QueryNode, QueryOp } from 'leanrec/debian';
-import { type TextTest, textTest, type ValueKind } from '../../src/debian/query-predicate.ts';
+import { type TextTest, textTest, type ValueKind } from '../../src/query/predicate.ts';
 
 type Pairs = readonly (readonly [string, string])[];
 

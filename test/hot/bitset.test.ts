@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { isLeanrecError } from '../../src/errors.ts';
 import { Bitset } from '../../src/hot/bitset.ts';
-import { grow, nextPow2, trim } from '../../src/hot/grow.ts';
+import { grow, nextPow2, trim } from '../../src/util/grow.ts';
 
 const bits = fc.array(fc.nat(300), { maxLength: 120 });
 

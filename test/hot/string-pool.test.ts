@@ -3,8 +3,8 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { isLeanrecError } from '../../src/errors.ts';
 import { StringPool } from '../../src/hot/string-pool.ts';
-import { constantHash } from '../../src/keys/hash.ts';
 import type { PoolOffset } from '../../src/util/brand.ts';
+import { constantHash } from '../../src/util/hash.ts';
 
 const encoder = new TextEncoder();
 /** Well-formed strings: ASCII, BMP and astral, empty included, a few long enough for 2-byte length prefixes. */

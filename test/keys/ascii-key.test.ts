@@ -11,10 +11,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { constantHash, LeanrecError, openStore, schema, t } from 'leanrec';
+import { LeanrecError, openStore, schema, t } from 'leanrec';
+import { constantHash } from 'leanrec/testing';
 import { ByteWriter } from '../../src/hot/byte-writer.ts';
 import { writeStringKey } from '../../src/hot/columns.ts';
-import { hash64, hashAsciiKey } from '../../src/keys/hash.ts';
+import { hash64, hashAsciiKey } from '../../src/util/hash.ts';
 
 const LONG = process.env.LEANREC_LONG === '1';
 const runs = (n: number) => ({ numRuns: LONG ? n * 10 : n });

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { isLeanrecError } from '../../src/errors.ts';
-import { constantHash, type HashFn, hash64 } from '../../src/keys/hash.ts';
 import { KeyIndex, type KeySource } from '../../src/keys/key-index.ts';
+import { constantHash, type HashFn, hash64 } from '../../src/util/hash.ts';
 
 const encoder = new TextEncoder();
 

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { type Store, schema, t } from 'leanrec';
 import { Bitset } from '../../src/hot/bitset.ts';
-import { rowCapacity } from '../../src/hot/grow.ts';
+import { rowCapacity } from '../../src/util/grow.ts';
 import { acrossLifecycle } from '../helpers/lifecycle.ts';
 
 const EDGES = [16, 17, 31, 32, 33, 63, 64, 65];

@@ -10,8 +10,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { LeanrecError, type Store, schema, t } from 'leanrec';
-import { hash64 } from '../../src/keys/hash.ts';
 import { KeyIndex, type KeySource } from '../../src/keys/key-index.ts';
+import { hash64 } from '../../src/util/hash.ts';
 import { acrossLifecycle } from '../helpers/lifecycle.ts';
 
 const enc = new TextEncoder();

@@ -12,7 +12,7 @@ import { describe, test } from 'node:test';
 import { openStore, type Store, schema, t } from 'leanrec';
 import { HOT_LIMITS } from '../../src/hot/limits.ts';
 import { KeyIndex } from '../../src/keys/key-index.ts';
-import { MAX_ID } from '../../src/store/store.ts';
+import { MAX_ID } from '../../src/store/batch-plan.ts';
 import { acrossLifecycle, rejectsWith } from '../helpers/lifecycle.ts';
 
 const R = schema({

@@ -37,20 +37,14 @@ import * as zlib from 'node:zlib';
 import { ClassicLevel } from 'classic-level';
 import fc from 'fast-check';
 import { type Infer, isLeanrecError, LeanrecError, openStore, schema, t } from 'leanrec';
-import {
-  type Deb822Options,
-  detectCompression,
-  formatRelations,
-  type Paragraph,
-  packageRecord,
-  parseDeb822,
-  type Relation,
-  serializeParagraph,
-  sourceRecord,
-} from 'leanrec/debian';
+import { type Deb822Options, type Paragraph, parseDeb822, type Relation } from 'leanrec/debian';
 import { pack } from 'msgpackr';
 import { FORMAT_V1 } from '../../src/cold/codec.ts';
 import { idOfRecordKey, metaKey, RECORD_RANGE } from '../../src/cold/layout.ts';
+import { detectCompression } from '../../src/debian/input.ts';
+import { packageRecord, sourceRecord } from '../../src/debian/read.ts';
+import { serializeParagraph } from '../../src/debian/serialize.ts';
+import { formatRelations } from '../../src/query/relations.ts';
 import { checkFor, RecordValidator } from '../../src/schema/validate.ts';
 import type { StoredText } from '../helpers/fuzz-worker.ts';
 import {

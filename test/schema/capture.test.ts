@@ -6,8 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { LeanrecError } from 'leanrec';
 import { arbitraryInvalidRecord, arbitraryRecord, arbitrarySchema } from 'leanrec/testing';

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { LeanrecError, MAX_ENUM_VALUES, openStore, RecordValidator, schema, t } from 'leanrec';
+import { LeanrecError, MAX_ENUM_VALUES, openStore, schema, t } from 'leanrec';
 import { arbitraryInvalidRecord, arbitraryRecord, arbitrarySchema } from 'leanrec/testing';
+import { fingerprintOf } from '../../src/schema/fingerprint.ts';
+import { RecordValidator } from '../../src/schema/validate.ts';
 
 const LONG = process.env.LEANREC_LONG === '1';
 
@@ -206,6 +208,20 @@ describe('fingerprint', () => {
       const other = build(change(def()));
       assert.notEqual(other.fingerprint, base.fingerprint);
     });
+
+  test("a descriptor's fingerprint does not depend on the order of its fields' properties", () => {
+    fc.assert(
+      fc.property(arbitrarySchema(), (s) => {
+        const copy = JSON.parse(JSON.stringify(s.descriptor), (_k, v) =>
+          v !== null && typeof v === 'object' && !Array.isArray(v)
+            ? Object.fromEntries(Object.entries(v).reverse())
+            : v,
+        );
+        assert.equal(fingerprintOf(copy), s.fingerprint);
+      }),
+      { numRuns: LONG ? 1000 : 100 },
+    );
+  });
 
   test('fingerprints are equal exactly when descriptors are equal', () => {
     fc.assert(

@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { constantHash, openStore, schema, t } from 'leanrec';
+import { openStore, schema, t } from 'leanrec';
+import { constantHash } from 'leanrec/testing';
 
 const LONG = process.env.LEANREC_LONG === '1';
 const N = LONG ? 20_000 : 5_000;

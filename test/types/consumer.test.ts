@@ -23,5 +23,7 @@ test('a strict TypeScript app type-checks and runs against the built package', (
   // The app's own output: its books stored, queried and read back through the cold groups.
   assert.match(r.stdout, /^3 books$/m, out);
   assert.match(r.stdout, /^Trois 2 1 One,Zwei,Trois$/m, out);
+  // leanrec/testing's constantHash: every key collides, and each is found.
+  assert.match(r.stdout, /^colliding keys found 3$/m, out);
   assert.match(r.stdout, /consumer: ran/, out);
 });

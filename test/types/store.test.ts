@@ -8,16 +8,14 @@ import { test } from 'node:test';
 import { expectTypeOf } from 'expect-type';
 import { Field, type Json, openStore, type RecordView, Schema, Store, schema, t } from 'leanrec';
 import {
-  Deb822Mapping,
   type DebianPackage,
   type DebianSource,
-  type FieldCodec,
-  type FieldSpec,
   type Paragraph,
   parseDeb822,
   readPackages,
   readSources,
 } from 'leanrec/debian';
+import { Deb822Mapping, type FieldCodec, type FieldSpec } from '../../src/debian/mapping.ts';
 
 const Pkg = schema({
   key: ['name'],

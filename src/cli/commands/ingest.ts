@@ -2,8 +2,11 @@
 import { createReadStream, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Paragraph } from '../../debian/deb822.ts';
-import { openInput, packageRecord, parseDeb822, sourceRecord } from '../../debian/index.ts';
-import { LeanrecError, openStore } from '../../index.ts';
+import { parseDeb822 } from '../../debian/index.ts';
+import { openInput } from '../../debian/input.ts';
+import { packageRecord, sourceRecord } from '../../debian/read.ts';
+import { LeanrecError } from '../../errors.ts';
+import { openStore } from '../../store/open.ts';
 import {
   bytes,
   CliError,

@@ -1,13 +1,8 @@
 /** `leanrec verify <db|index>`: list unsatisfied Pre-Depends/Depends groups and malformed fields. */
 import { statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import {
-  PACKAGE_RELATIONS,
-  SOURCE_RELATIONS,
-  type Unsatisfied,
-  verifyDependencies,
-  verifyIndexFile,
-} from '../../debian/index.ts';
+import { type Unsatisfied, verifyDependencies, verifyIndexFile } from '../../debian/index.ts';
+import { PACKAGE_RELATIONS, SOURCE_RELATIONS } from '../../debian/schemas.ts';
 import { LeanrecError } from '../../errors.ts';
 import {
   CliError,

@@ -8,9 +8,10 @@
  * sort before other characters, `~` before everything), but `=` there is plain equality. An absent field reads as the
  * empty string, as in aptly: `!Priority (optional)` keeps records without a Priority.
  */
+
+import { type BytesTest, globBytes, versionBytes } from './bytes.ts';
 import { compileGlob } from './glob.ts';
-import { type BytesTest, globBytes, versionBytes } from './query-bytes.ts';
-import type { QueryOp } from './query-parse.ts';
+import type { QueryOp } from './parse.ts';
 import { compareVersions } from './version.ts';
 
 /** How a field's values compare. */
@@ -19,7 +20,7 @@ export type ValueKind = 'version' | 'number' | 'text';
 /**
  * A test of one field's text (`''` when the field is absent). `exact` is set when the
  * test is plain string equality, which the hot tier answers from pool offsets; `bytes`
- * when the same test can run on a pooled string's UTF-8 bytes (query-bytes.ts).
+ * when the same test can run on a pooled string's UTF-8 bytes (bytes.ts).
  */
 export type TextTest = ((text: string) => boolean) & { exact?: string; bytes?: BytesTest };
 

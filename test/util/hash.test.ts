@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { constantHash, hash64 } from '../../src/keys/hash.ts';
+import { constantHash, hash64 } from '../../src/util/hash.ts';
 
 const encoder = new TextEncoder();
 const out = new Uint32Array(2);

@@ -19,10 +19,10 @@ import type {
 } from '../hot/columns.ts';
 import type { HotTier } from '../hot/tier.ts';
 import { MAX_VALUE_ROWS } from '../hot/value-rows.ts';
-import type { SecondaryIndexes } from '../keys/secondary.ts';
 import type { FieldKind } from '../schema/field.ts';
 import type { FieldInfo } from '../schema/schema.ts';
 import { checkFor, describeValue } from '../schema/validate.ts';
+import type { SecondaryIndexes } from './secondary.ts';
 
 /** A numeric range condition. Bounds that are absent do not constrain. */
 export interface Range {

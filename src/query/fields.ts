@@ -23,7 +23,7 @@
 import { LeanrecError } from '../errors.ts';
 import type { HotTier } from '../hot/tier.ts';
 import type { AnySchema, FieldInfo } from '../schema/schema.ts';
-import type { ValueKind } from './query-predicate.ts';
+import type { ValueKind } from './predicate.ts';
 
 /** Where a query field's text comes from. */
 export type FieldRef = { readonly kind: ValueKind } & (

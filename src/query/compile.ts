@@ -1,5 +1,5 @@
 /**
- * Package queries (query-parse.ts) evaluated on a store's hot tier, to a bitset of rows.
+ * Package queries (parse.ts) evaluated on a store's hot tier, to a bitset of rows.
  *
  * Every node narrows a bitset of candidate rows in place (`filter(acc)`):
  *
@@ -11,16 +11,16 @@
  *         cold: the record's group is read only for rows still set in `acc`, so cold
  *               groups load only for what the hot fields could not decide
  *
- * Field names resolve against the schema (query-fields.ts); a package reference matches by
+ * Field names resolve against the schema (fields.ts); a package reference matches by
  * name and version on hot columns, and reads `provides` only for the rows that did not.
  */
 import type { EnumColumn, FlagColumn, NumberColumn, StringColumn } from '../hot/columns.ts';
 import type { HotTier } from '../hot/tier.ts';
-import { matchRows } from '../store/query.ts';
-import { UNDECIDED } from './query-bytes.ts';
-import { type FieldRef, resolveField } from './query-fields.ts';
-import { parseQuery, type QueryNode, type QueryOp } from './query-parse.ts';
-import { type TextTest, textTest } from './query-predicate.ts';
+import { UNDECIDED } from './bytes.ts';
+import { type FieldRef, resolveField } from './fields.ts';
+import { matchRows } from './filter.ts';
+import { parseQuery, type QueryNode, type QueryOp } from './parse.ts';
+import { type TextTest, textTest } from './predicate.ts';
 import { parseRelations } from './relations.ts';
 
 /**

@@ -1,6 +1,6 @@
 /**
  * Query tests run on a pooled string's UTF-8 bytes where they agree with the string test
- * (query-predicate.ts), so that the hot tier answers them without decoding a string:
+ * (predicate.ts), so that the hot tier answers them without decoding a string:
  *
  *   star globs   `lib*-dev`: literal parts and `*` only (no `?`, no class, no literal
  *                `/`) → prefix and suffix compared, middle parts found left to right, and
