@@ -140,39 +140,22 @@ export class HotTier implements KeySource, KeyQuery {
     this.#hash(w.buf, 0, w.pos, out);
   }
 
-  /**
-   * Trusted: encodes the key fields of `obj` into the query buffer and hashes them into
-   * {@link HotTier.keyHash}. A batch encodes each record's key once this way, then probes
-   * ({@link HotTier.findEncoded}), compares ({@link HotTier.encodedEquals}) and inserts
-   * with that one hash.
-   */
-  encodeKey(obj: object): void {
-    this.#encodeKey(obj);
-  }
-
   /** The hash of the key last encoded: `[lo, hi]` (read before the next encode). */
   get keyHash(): Uint32Array {
     return this.#h;
   }
 
-  /** Trusted: the row of the key last encoded by {@link HotTier.encodeKey}, or -1. */
+  /** Trusted: the row of the key last encoded by {@link HotTier.encodeKeyAt}, or -1. */
   findEncoded(): number {
     return this.keys.find(this.#h[0]!, this.#h[1]!, this.#qw.buf, this.#qw.pos);
   }
 
-  /** Trusted: true when the key of `obj` has the bytes last encoded (the hash is kept). */
-  encodedEquals(obj: object): boolean {
-    const q = this.#qw;
-    const w = this.#rw;
-    this.#writeKeyOf(obj, w);
-    if (w.pos !== q.pos) return false;
-    for (let i = 0; i < w.pos; i++) if (w.buf[i] !== q.buf[i]) return false;
-    return true;
-  }
-
   /**
-   * Trusted: {@link HotTier.encodeKey} of a record whose hot values are `vals[base + i]`
-   * (i = hot field index, as `RecordValidator.validateInto` hands them over).
+   * Trusted: encodes the key of the record whose hot values are `vals[base + i]` (i = hot
+   * field index, as `RecordValidator.validateInto` hands them over) into the query buffer
+   * and hashes it into {@link HotTier.keyHash}. A batch encodes each record's key once this
+   * way, then probes ({@link HotTier.findEncoded}), compares
+   * ({@link HotTier.encodedEqualsAt}) and inserts with that one hash.
    */
   encodeKeyAt(vals: readonly unknown[], base: number): void {
     const w = this.#qw;
@@ -180,7 +163,7 @@ export class HotTier implements KeySource, KeyQuery {
     this.#hash(w.buf, 0, w.pos, this.#h);
   }
 
-  /** Trusted: {@link HotTier.encodedEquals} of the record with hot values at `vals[base…]`. */
+  /** Trusted: true when the key of the record with hot values at `vals[base…]` has the bytes last encoded (the hash is kept). */
   encodedEqualsAt(vals: readonly unknown[], base: number): boolean {
     const q = this.#qw;
     const w = this.#rw;
@@ -346,7 +329,7 @@ export class HotTier implements KeySource, KeyQuery {
 
   /**
    * Trusted: adds a record whose key is absent; returns its row. `lo`/`hi`, when given,
-   * are its key's hash (from {@link HotTier.encodeKey}): the key is then not re-encoded
+   * are its key's hash (from {@link HotTier.encodeKeyAt}): the key is then not re-encoded
    * from the row.
    */
   insert(rec: object, id: number, lo?: number, hi?: number): number {
@@ -364,11 +347,6 @@ export class HotTier implements KeySource, KeyQuery {
     return row;
   }
 
-  /** Trusted: replaces the hot fields of a live row whose key equals the record's. */
-  update(row: number, rec: object): void {
-    this.#writeFields(row, rec);
-  }
-
   /**
    * Trusted: {@link HotTier.insert} of the record whose hot values are `vals[base + i]`
    * (see {@link HotTier.encodeKeyAt}), with its key's hash `lo`/`hi`.
@@ -383,7 +361,7 @@ export class HotTier implements KeySource, KeyQuery {
     return row;
   }
 
-  /** Trusted: {@link HotTier.update} from hot values at `vals[base…]`. */
+  /** Trusted: replaces the hot fields of a live row whose key equals the record's (hot values at `vals[base…]`). */
   updateAt(row: number, vals: readonly unknown[], base: number): void {
     this.#writeValues(row, vals, base);
   }
