@@ -1,23 +1,28 @@
 /**
- * `npm run bench`: the heap benchmark suite on the real Debian index
- * ($LEANREC_DEBIAN_PACKAGES, else the pinned bookworm main amd64 copy).
+ * `npm run bench`: the benchmark suite on the real Debian index ($LEANREC_DEBIAN_PACKAGES,
+ * else the pinned bookworm main amd64 copy), every contender reading it with leanrec's
+ * deb822 parser into the records of one schema, `debianPackages`.
  *
- * Contenders (bench/contenders/suite-*.ts), each run in its own `node --expose-gc`
- * process that builds its state (W1) and runs W2…W6 on it (bench/lib/suite.ts):
- * plain objects + Map, lmdb-js (whole records, msgpackr shared structures), better-sqlite3
- * (hot columns + msgpackr cold blob, primary key), apache-arrow (the hot fields only,
- * dictionary-encoded, a `Map` key → row), leanrec (hot tier + LevelDB cold tier) and
- * leanrec hot-only. Workloads: W1 ingest, W2 resident memory after gc, W3 100,000
- * point lookups, W4 hot scans, W5 cold fetch of 10,000 keys uncached and cached, W6 full
- * dependency verify. `BENCH_RUNS` runs (≥ 3), interleaved; medians; ratios to leanrec
- * taken run by run, then their median; the targets of the suite checked from those ratios.
+ * Contenders (one module per family in bench/contenders/), each run in its own
+ * `node --expose-gc` process that builds its state (W1) and runs the workloads on it
+ * (bench/lib/suite.ts): plain objects + Map, lmdb-js (whole records, msgpackr shared
+ * structures), better-sqlite3 (hot columns + msgpackr cold blob, primary key),
+ * apache-arrow (the hot fields only, dictionary-encoded, a `Map` key → row), leanrec (hot
+ * tier + LevelDB cold tier) and leanrec hot-only. Workloads: W1 ingest, W1b hot-only ingest
+ * of parsed records, W2 resident memory after gc, W3 100,000 point lookups (W3 fresh keys:
+ * new key strings each pass), W4 hot scans (W4 Int8 loop: Arrow's codes as plain arrays),
+ * W5 cold fetch of 10,000 keys uncached and cached, W6 full dependency verify, W7 parse
+ * throughput (bench/contenders/parse.ts: `parseDeb822` and `readPackages` vs a readline
+ * parser, in the leanrec and plain columns), W8 reopen from the hot snapshot vs rebuilding
+ * the hot tier from LevelDB. `BENCH_RUNS` runs (≥ 3; 1 or 2 for a quick look, which writes
+ * nothing), interleaved; medians; ratios to leanrec taken run by run, then their median.
  *
  * Writes bench/results/latest.{md,json}, latest-memory.svg and latest-throughput.svg,
- * and the table between the `bench:latest` markers of README.md.
+ * and the headline table between the `bench:latest` markers of README.md.
  *
- * `BENCH_ONLY=apache-arrow,plain,hot-only` (names or words of names, comma-separated) runs only
- * those contenders beside leanrec, to iterate on a change: the tables are printed, no
- * file is written.
+ * `BENCH_ONLY=apache-arrow,plain,parse` (names or words of names, comma-separated) runs
+ * only those contenders beside leanrec (`parse`: W7), to iterate on a change: the tables
+ * are printed, no file is written.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -51,26 +56,33 @@ const SQLITE = 'better-sqlite3';
 const ARROW = 'apache-arrow';
 const LEANREC = 'leanrec';
 const HOT_ONLY = 'leanrec hot-only';
+const PARSE = 'parse';
 
 const ALL: Contender[] = [
-  { name: PLAIN, script: 'bench/contenders/suite-plain.ts' },
-  { name: LMDB, script: 'bench/contenders/suite-lmdb.ts' },
-  { name: SQLITE, script: 'bench/contenders/suite-sqlite.ts' },
-  { name: ARROW, script: 'bench/contenders/suite-arrow.ts' },
-  { name: LEANREC, script: 'bench/contenders/suite-leanrec.ts' },
-  { name: HOT_ONLY, script: 'bench/contenders/suite-leanrec.ts', args: ['hot-only'] },
+  { name: PLAIN, script: 'bench/contenders/plain.ts' },
+  { name: LMDB, script: 'bench/contenders/lmdb.ts' },
+  { name: SQLITE, script: 'bench/contenders/sqlite.ts' },
+  { name: ARROW, script: 'bench/contenders/arrow.ts' },
+  { name: LEANREC, script: 'bench/contenders/leanrec.ts' },
+  { name: HOT_ONLY, script: 'bench/contenders/leanrec.ts', args: ['hot-only'] },
+  { name: PARSE, script: 'bench/contenders/parse.ts' },
 ];
 const ONLY = process.env['BENCH_ONLY']?.split(',').map((s) => s.trim().toLowerCase());
-const CONTENDERS = ALL.filter(
+const SELECTED = ALL.filter(
   (c) =>
     ONLY === undefined ||
     c.name === LEANREC ||
     ONLY.some((o) => c.name.toLowerCase() === o || c.name.toLowerCase().split(' ').includes(o)),
 );
-const NAMES = CONTENDERS.map((c) => c.name);
+/** The columns: every selected contender but the parse run (its figures join two columns). */
+const NAMES = SELECTED.map((c) => c.name).filter((n) => n !== PARSE);
+/** Files are written from a full run only. */
+const FULL = ONLY === undefined && RUNS >= 3;
 
-/** How a figure reads: bytes and times are better lower, rates higher; counts are checks. */
-type Kind = 'bytes' | 'ms' | 'rate' | 'count';
+/** How a figure reads: bytes and times are better lower, rates (and MB/s) higher; counts are checks. */
+type Kind = 'bytes' | 'ms' | 'rate' | 'MB/s' | 'count';
+/** Rates: higher is better. */
+const higher = (k: Kind) => k === 'rate' || k === 'MB/s';
 
 interface Metric {
   /** The result key every contender emits. */
@@ -78,148 +90,164 @@ interface Metric {
   label: string;
   kind: Kind;
   /** Show leanrec's advantage beside each contender's figure. */
-  ratio: boolean;
+  ratio?: boolean;
   /** Why a contender has no figure. */
   na?: Partial<Record<string, string>>;
   /** A word after a contender's figure. */
   note?: Partial<Record<string, string>>;
   /** leanrec's figure to compare with, when leanrec has none under `key`. */
   ours?: string;
+  /** The workload's name in README's headline table (leanrec vs the best other contender). */
+  headline?: string;
 }
 
+/** A row of the main table. */
+const metric = (key: string, kind: Kind, label: string, o: Partial<Metric> = {}): Metric => ({
+  key,
+  kind,
+  label,
+  ...o,
+});
 const NO_COLD = { [HOT_ONLY]: 'n/a (no cold tier)', [ARROW]: 'n/a (hot fields only)' };
 const ARROW_ONLY = { [PLAIN]: '—', [LMDB]: '—', [SQLITE]: '—', [LEANREC]: '—', [HOT_ONLY]: '—' };
+const LEANREC_ONLY = { [PLAIN]: '—', [LMDB]: '—', [SQLITE]: '—', [ARROW]: '—', [HOT_ONLY]: '—' };
+const IN_RAM = { [PLAIN]: '(in RAM)' };
 const METRICS: Metric[] = [
-  { key: 'ingestMs', label: 'W1 ingest: open → last record written', kind: 'ms', ratio: true },
-  { key: 'peakRss', label: 'W1 peak RSS during ingest (VmHWM)', kind: 'bytes', ratio: true },
-  {
-    key: 'ingestParsed',
-    label: 'W1b hot-only ingest of the records parsed beforehand (records/s)',
-    kind: 'rate',
-    ratio: false,
-    na: { [PLAIN]: '—', [LMDB]: '—', [SQLITE]: '—', [ARROW]: '—', [LEANREC]: '—' },
-  },
-  {
-    key: 'resident',
-    label: 'W2 resident after gc: heap + external above before-open + native buffers',
-    kind: 'bytes',
+  metric('ingestMs', 'ms', 'W1 ingest: open → last record written', {
     ratio: true,
-    note: { [LEANREC]: '(record cache full at its default 4 MiB)' },
-  },
-  {
-    key: 'memTotal',
-    label: 'W2 store.memory().total: hot tier + record cache (decoded size) + LevelDB configured',
-    kind: 'bytes',
-    ratio: false,
-    na: { [PLAIN]: '—', [LMDB]: '—', [SQLITE]: '—', [ARROW]: '—' },
-  },
-  { key: 'heapUsed', label: 'W2 heapUsed above before-open', kind: 'bytes', ratio: false },
-  { key: 'external', label: 'W2 external above before-open', kind: 'bytes', ratio: false },
-  {
-    key: 'arrayBuffers',
-    label: 'W2 arrayBuffers above before-open (part of external)',
-    kind: 'bytes',
-    ratio: false,
-  },
-  {
-    key: 'native',
-    label: 'W2 native buffers outside V8, as configured',
-    kind: 'bytes',
-    ratio: false,
+    headline: 'W1 ingest time',
+  }),
+  metric('peakRss', 'bytes', 'W1 peak RSS during ingest (VmHWM)', {
+    ratio: true,
+    headline: 'W1 peak RSS',
+  }),
+  metric(
+    'ingestParsed',
+    'rate',
+    'W1b hot-only ingest of the records parsed beforehand (records/s)',
+    { na: { [PLAIN]: '—', [LMDB]: '—', [SQLITE]: '—', [ARROW]: '—', [LEANREC]: '—' } },
+  ),
+  metric(
+    'resident',
+    'bytes',
+    'W2 resident after gc: heap + external above before-open + native buffers',
+    {
+      ratio: true,
+      note: { [LEANREC]: '(record cache full at its default 4 MiB)', [LMDB]: '(+ its memory map)' },
+      headline: 'W2 resident memory',
+    },
+  ),
+  metric(
+    'memTotal',
+    'bytes',
+    'W2 store.memory().total: hot tier + record cache (decoded size) + LevelDB configured',
+    { na: { [PLAIN]: '—', [LMDB]: '—', [SQLITE]: '—', [ARROW]: '—' } },
+  ),
+  metric('heapUsed', 'bytes', 'W2 heapUsed above before-open'),
+  metric('external', 'bytes', 'W2 external above before-open'),
+  metric('arrayBuffers', 'bytes', 'W2 arrayBuffers above before-open (part of external)'),
+  metric('native', 'bytes', 'W2 native buffers outside V8, as configured', {
     note: { [LEANREC]: '(LevelDB cache + write buffer)', [SQLITE]: '(page cache)' },
-  },
-  { key: 'rss', label: 'W2 RSS after gc', kind: 'bytes', ratio: false },
-  { key: 'rssAnon', label: 'W2 RSS after gc: anonymous', kind: 'bytes', ratio: false },
-  {
-    key: 'rssFile',
-    label: 'W2 RSS after gc: file-backed (code, mapped files)',
-    kind: 'bytes',
-    ratio: false,
-  },
-  {
-    key: 'lookups',
-    label: `W3 point lookups/s: get + package, version, section (${LOOKUPS.toLocaleString('en-US')} keys)`,
-    kind: 'rate',
+  }),
+  metric('rss', 'bytes', 'W2 RSS after gc'),
+  metric('rssAnon', 'bytes', 'W2 RSS after gc: anonymous'),
+  metric('rssFile', 'bytes', 'W2 RSS after gc: file-backed (code, mapped files)'),
+  metric(
+    'lookups',
+    'rate',
+    `W3 point lookups/s: get + package, version, section (${LOOKUPS.toLocaleString('en-US')} keys)`,
+    { ratio: true, headline: 'W3 point lookups' },
+  ),
+  metric(
+    'lookupsFresh',
+    'rate',
+    'W3 point lookups/s, fresh key strings each pass (no cached string hash)',
+    { ratio: true },
+  ),
+  metric('scanPriority', 'rate', 'W4 hot scan rows/s: priority ∈ {required, important}', {
     ratio: true,
-  },
-  {
-    key: 'lookupsFresh',
-    label: 'W3 point lookups/s, fresh key strings each pass (no cached string hash)',
-    kind: 'rate',
+    headline: 'W4 hot scan (priority)',
+  }),
+  metric('scanGamesAll', 'rate', 'W4 hot scan rows/s: section = games ∧ architecture = all', {
     ratio: true,
-  },
-  {
-    key: 'scanPriority',
-    label: 'W4 hot scan rows/s: priority ∈ {required, important}',
-    kind: 'rate',
-    ratio: true,
-  },
-  {
-    key: 'scanGamesAll',
-    label: 'W4 hot scan rows/s: section = games ∧ architecture = all',
-    kind: 'rate',
-    ratio: true,
-  },
-  {
-    key: 'scanPriorityCodes',
-    label: 'W4 priority scan as a plain loop over an Int8Array of dictionary codes',
-    kind: 'rate',
-    ratio: true,
-    ours: 'scanPriority',
-    na: ARROW_ONLY,
-  },
-  {
-    key: 'scanGamesAllCodes',
-    label: 'W4 games ∧ all scan as a plain loop over two Int8Arrays of dictionary codes',
-    kind: 'rate',
-    ratio: true,
-    ours: 'scanGamesAll',
-    na: ARROW_ONLY,
-  },
-  {
-    key: 'coldUncached',
-    label: `W5 cold fetch/s, uncached: description + maintainer + depends (${COLD_KEYS.toLocaleString('en-US')} keys)`,
-    kind: 'rate',
+    headline: 'W4 hot scan (games ∧ all)',
+  }),
+  metric(
+    'scanPriorityCodes',
+    'rate',
+    'W4 priority scan as a plain loop over an Int8Array of dictionary codes',
+    { ratio: true, ours: 'scanPriority', na: ARROW_ONLY },
+  ),
+  metric(
+    'scanGamesAllCodes',
+    'rate',
+    'W4 games ∧ all scan as a plain loop over two Int8Arrays of dictionary codes',
+    { ratio: true, ours: 'scanGamesAll', na: ARROW_ONLY },
+  ),
+  metric(
+    'coldUncachedFirst',
+    'rate',
+    `W5 cold fetch/s, uncached, first pass after open: description + maintainer + depends (${COLD_KEYS.toLocaleString('en-US')} keys)`,
+    { ratio: true, na: NO_COLD, note: IN_RAM },
+  ),
+  metric('coldUncached', 'rate', 'W5 cold fetch/s, uncached, steady (after a warm-up pass)', {
     ratio: true,
     na: NO_COLD,
-    note: { [PLAIN]: '(in RAM)' },
-  },
-  {
-    key: 'coldCached',
-    label: 'W5 cold fetch/s, cached',
-    kind: 'rate',
+    note: IN_RAM,
+    headline: 'W5 cold fetch, uncached',
+  }),
+  metric('coldCached', 'rate', 'W5 cold fetch/s, cached', {
     ratio: true,
     na: NO_COLD,
-    note: { [PLAIN]: '(in RAM)' },
-  },
-  {
-    key: 'verifyMs',
-    label: 'W6 verify Pre-Depends + Depends of every package: time',
-    kind: 'ms',
+    note: IN_RAM,
+    headline: 'W5 cold fetch, cached',
+  }),
+  metric('coldViewsUncached', 'rate', 'W5 cold() alone on views resolved beforehand, uncached', {
+    na: LEANREC_ONLY,
+  }),
+  metric('coldViewsCached', 'rate', 'W5 cold() alone on views resolved beforehand, cached', {
+    na: LEANREC_ONLY,
+  }),
+  metric('loadMany', 'rate', 'W5 loadMany in batches of 256, uncached (cache: false)', {
+    na: LEANREC_ONLY,
+  }),
+  metric('verifyMs', 'ms', 'W6 verify Pre-Depends + Depends of every package: time', {
     ratio: true,
     na: NO_COLD,
-  },
-  {
-    key: 'verifyPeakAbove',
-    label: 'W6 verify: peak RSS above the RSS at its start',
-    kind: 'bytes',
+    headline: 'W6 dependency verify',
+  }),
+  metric('verifyPeakAbove', 'bytes', 'W6 verify: peak RSS above the RSS at its start', {
     ratio: true,
     na: NO_COLD,
-  },
-  {
-    key: 'unsatisfied',
-    label: 'W6 verify: unsatisfied groups found',
-    kind: 'count',
-    ratio: false,
-    na: NO_COLD,
-  },
-  {
-    key: 'diskBytes',
-    label: 'size on disk',
-    kind: 'bytes',
-    ratio: false,
+  }),
+  metric('unsatisfied', 'count', 'W6 verify: unsatisfied groups found', { na: NO_COLD }),
+  metric(
+    'parseMbps',
+    'MB/s',
+    'W7 parse of the uncompressed text: leanrec parseDeb822 | plain a readline parser',
+    {
+      ratio: true,
+      na: { [LMDB]: '—', [SQLITE]: '—', [ARROW]: '—', [HOT_ONLY]: '—' },
+      note: { [PLAIN]: '(readline)' },
+      headline: 'W7 deb822 parse',
+    },
+  ),
+  metric('readMbps', 'MB/s', 'W7 readPackages: parse + records of debianPackages', {
+    na: LEANREC_ONLY,
+  }),
+  metric('reopenSnapshotMs', 'ms', 'W8 reopen from the hot snapshot', { na: LEANREC_ONLY }),
+  metric('reopenRebuildMs', 'ms', 'W8 reopen rebuilding the hot tier from the records in LevelDB', {
+    na: LEANREC_ONLY,
+  }),
+  metric(
+    'residentReopen',
+    'bytes',
+    'W8 resident after a snapshot reopen: heap + external above the process with the store closed',
+    { na: LEANREC_ONLY },
+  ),
+  metric('diskBytes', 'bytes', 'size on disk', {
     na: { [PLAIN]: '—', [HOT_ONLY]: '—', [ARROW]: '—' },
-  },
+  }),
 ];
 
 /** The suite's targets: leanrec's advantage over a contender on a measure, at least `min`. */
@@ -256,21 +284,57 @@ const TARGETS: { vs: string; key: string; min: number; text: string }[] = [
   },
 ];
 
-/** W1b's target: hot-only ingest of parsed records, records per second (absolute). */
-const INGEST_PARSED_MIN = 250_000;
+/** Targets on leanrec's own figures: a figure against a bound. */
+const OWN: { name: string; key: string; text: string; ok: (v: number) => boolean }[] = [
+  {
+    name: HOT_ONLY,
+    key: 'ingestParsed',
+    text: 'W1b ingest of parsed records ≥ 250.0 k/s',
+    ok: (v) => v >= 250_000,
+  },
+  {
+    name: HOT_ONLY,
+    key: 'memTotal',
+    text: 'W2 memory().total of the hot tier ≤ 5 MB',
+    ok: (v) => v <= 5e6,
+  },
+  { name: LEANREC, key: 'coldViewsCached', text: 'W5 cached cold() ≥ 1 M/s', ok: (v) => v >= 1e6 },
+  {
+    name: LEANREC,
+    key: 'reopenSpeedup',
+    text: 'W8 snapshot reopen ≥ 10× faster than a rebuild',
+    ok: (v) => v >= 10,
+  },
+];
 
 // ── run ─────────────────────────────────────────────────────────────────────────────────
 
 const t0 = performance.now();
 const load0 = loadAverage();
 process.stderr.write(
-  `npm run bench on ${FILE}: ${CONTENDERS.length} contenders × ${RUNS} runs, interleaved\n`,
+  `npm run bench on ${FILE}: ${SELECTED.length} contenders × ${RUNS} runs, interleaved\n`,
 );
-const runs = runSuite(CONTENDERS);
+const runs = runSuite(SELECTED);
 const load1 = loadAverage();
 const wallMs = performance.now() - t0;
 
 const runsOf = (name: string): Result[] => runs.get(name) ?? [];
+// W7's figures join the columns they compare: parseDeb822 and readPackages under leanrec,
+// the readline parser under plain (run i with run i, as every ratio is taken).
+runsOf(PARSE).forEach((p, i) => {
+  Object.assign(runsOf(LEANREC)[i] ?? {}, {
+    parseMbps: p['parseDeb822Mbps'],
+    readMbps: p['readPackagesMbps'],
+    parseRecords: p['parseDeb822Paragraphs'],
+    readRecords: p['readPackagesParagraphs'],
+  });
+  Object.assign(runsOf(PLAIN)[i] ?? {}, {
+    parseMbps: p['readlineMbps'],
+    parseRecords: p['readlineParagraphs'],
+  });
+});
+for (const r of runsOf(LEANREC))
+  r['reopenSpeedup'] = Number(r['reopenRebuildMs']) / Number(r['reopenSnapshotMs']);
 const metricOf = (key: string): Metric => METRICS.find((m) => m.key === key)!;
 const fig = (name: string, key: string): number => med(runsOf(name), key);
 
@@ -284,7 +348,7 @@ function advantage(name: string, key: string, kind: Kind, ours = key): number {
     runsOf(name).map((r, i) => {
       const c = Number(r[key]);
       const l = Number(ref[i]?.[ours]);
-      return kind === 'rate' ? l / c : c / l;
+      return higher(kind) ? l / c : c / l;
     }),
   );
 }
@@ -297,18 +361,24 @@ function format(kind: Kind, v: number): string {
       return ms(v);
     case 'rate':
       return perSec(v);
+    case 'MB/s':
+      return `${v.toFixed(1)} MB/s`;
     case 'count':
       return String(v);
   }
 }
 
-function cell(m: Metric, name: string): string {
+/** A contender's figure with its note, without the ratio. */
+function value(m: Metric, name: string): string {
   const v = fig(name, m.key);
   if (Number.isNaN(v)) return m.na?.[name] ?? 'n/a';
-  let s = format(m.kind, v);
   const note = m.note?.[name];
-  if (note !== undefined) s += ` ${note}`;
-  if (m.ratio && name !== LEANREC) {
+  return note === undefined ? format(m.kind, v) : `${format(m.kind, v)} ${note}`;
+}
+
+function cell(m: Metric, name: string): string {
+  let s = value(m, name);
+  if (m.ratio && name !== LEANREC && !Number.isNaN(fig(name, m.key))) {
     const a = advantage(name, m.key, m.kind, m.ours);
     if (Number.isFinite(a)) s += ` · ${times(a)}`;
   }
@@ -334,19 +404,31 @@ const targetRows: string[][] = [
       verdict(a >= t.min),
     ];
   }),
-  ...(NAMES.includes(HOT_ONLY)
-    ? [
-        [
-          HOT_ONLY,
-          `W1b ingest of parsed records ≥ ${perSec(INGEST_PARSED_MIN)}`,
-          format('rate', fig(HOT_ONLY, 'ingestParsed')),
-          '—',
-          format('rate', fig(HOT_ONLY, 'ingestParsed')),
-          verdict(fig(HOT_ONLY, 'ingestParsed') >= INGEST_PARSED_MIN),
-        ],
-      ]
-    : []),
+  ...OWN.filter((t) => NAMES.includes(t.name) && !Number.isNaN(fig(t.name, t.key))).map((t) => {
+    const v = fig(t.name, t.key);
+    const shown = t.key === 'reopenSpeedup' ? times(v) : format(metricOf(t.key).kind, v);
+    return [t.name, t.text, shown, '—', shown, verdict(t.ok(v))];
+  }),
 ];
+
+/**
+ * README's headline table: per workload, leanrec against the contender with the best
+ * figure on it (hot-only leanrec is leanrec, not a contender), and leanrec's advantage.
+ */
+function headlineRows(): string[][] {
+  const rows = [['workload', 'leanrec', 'best other contender', 'leanrec’s advantage']];
+  for (const m of METRICS.filter((x) => x.headline !== undefined)) {
+    const others = NAMES.filter((n) => n !== LEANREC && n !== HOT_ONLY)
+      .map((n) => ({ n, v: fig(n, m.key) }))
+      .filter((o) => !Number.isNaN(o.v))
+      .sort((a, b) => (higher(m.kind) ? b.v - a.v : a.v - b.v));
+    const best = others[0];
+    if (best === undefined || Number.isNaN(fig(LEANREC, m.key))) continue;
+    const a = advantage(best.n, m.key, m.kind);
+    rows.push([m.headline!, value(m, LEANREC), `${best.n}: ${value(m, best.n)}`, times(a)]);
+  }
+  return rows;
+}
 
 /** Counts every run of every contender must agree on (where it has them). */
 function agreement(): string {
@@ -354,6 +436,8 @@ function agreement(): string {
   const same: Record<string, string> = {
     priorityCountCodes: 'priorityCount',
     gamesAllCountCodes: 'gamesAllCount',
+    parseRecords: 'records',
+    readRecords: 'records',
   };
   const out: string[] = [];
   let ok = true;
@@ -381,7 +465,7 @@ const date = new Date().toISOString();
 const machine = `${environment()}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB`;
 const header =
   `Input: ${FILE} (${records} records). ${machine}. ` +
-  `${RUNS} runs per contender, interleaved, each run one \`node --expose-gc\` process that ingests (W1) and then runs W2–W6 on what it built; ` +
+  `${RUNS} runs per contender, interleaved, each run one \`node --expose-gc\` process that ingests (W1) and then runs the other workloads on what it built (W7: one more process per run); ` +
   `medians of the runs. Seed ${SEED}. MB = 10^6 bytes. Load average ${load0} → ${load1}. ` +
   `Whole suite: ${ms(wallMs)}. ${date.slice(0, 10)}.`;
 const legend =
@@ -396,20 +480,40 @@ const notes = [
   'W3 and W5 use the same seeded key sequence (indices into the file’s records, keys re-read from the file as fresh strings); median of 3 passes of 100,000 lookups / 5 passes of 10,000 fetches, after a warm-up pass. “Fresh key strings” gives every pass its own new copy of the key strings, made before its clock starts, so no hash cached by an earlier pass helps. apache-arrow: a `Map` from the joined key to the row, then `get(row)` on its columns. W4: median of 7 timed slices of whole-table counts.',
   'W4 per contender: plain — a loop over the objects; lmdb-js — `getRange` over every record (it has no other way to filter on a field); better-sqlite3 — `SELECT count(*) … WHERE …` with no index but the primary key (full table scans, as leanrec’s; the filters stand for ad-hoc queries); apache-arrow — a plain loop over the dictionary vectors’ Int8 index arrays (validity checked on a match where a chunk has nulls), and the same loop over plain `Int8Array`s of codes (the “plain Int8 code loop” rows); leanrec — `store.count(filter)` over the enum columns. ' +
     `For reference, better-sqlite3 with an index made for each filter (built in ${ms(med(ix, 'indexMs'))}): ${perSec(med(ix, 'scanPriorityIndexed'))} and ${perSec(med(ix, 'scanGamesAllIndexed'))} table rows per second of query (plan: ${String(ix[0]?.['planPriorityIndexed'] ?? '?')}).`,
-  'W5 uncached / cached: leanrec — `get` + `cold()` of groups control and relations, reopened with `cacheBytes: 0` / with 64 MiB after a warm-up pass; lmdb-js — `get` (whole record) without / with its `cache: true` record cache; better-sqlite3 — the blob by key, msgpackr-decoded, with the default page cache / `cache_size` raised to 256 MiB; plain — every field is in RAM, one rate shown in both rows.',
+  'W5 uncached / cached: leanrec — `get` + `cold()` of groups control and relations, reopened with `cacheBytes: 0` / with 64 MiB after a warm-up pass; lmdb-js — `get` (whole record) after a reopen without / with its `cache: true` record cache; better-sqlite3 — the blob by key, msgpackr-decoded, with the default page cache / `cache_size` raised to 256 MiB; plain — every field is in RAM: the same reads, measured twice. “First pass after open”: the first pass after the uncached set-up, before any warm-up. leanrec alone: the same 10,000 keys read through `cold()` on views resolved before the clock starts, and through `loadMany` in batches of 256.',
   'W6: leanrec runs `verifyDependencies` on its store; the others run the same algorithm over plain records (bench/lib/verify-reference.ts): plain over its objects, lmdb-js over two `getRange` passes, better-sqlite3 over two passes of `SELECT package, version, cold`. Peak RSS: `VmHWM` reset (`/proc/self/clear_refs`) just before. Hot-only leanrec has no cold tier: no W5, no W6.',
+  `W7 (bench/contenders/parse.ts): the index decompressed into memory, then parsed from 64 KiB chunks by \`parseDeb822\`, \`readPackages\` and a readline + \`indexOf(':')\` parser (the “plain” column), in turns in one process; median of 3 rounds after a warm-up; ${fig(PARSE, 'parseMB').toFixed(1)} MB of text.`,
+  `W8: leanrec reopens its store (closed by \`close()\`, which stores the hot snapshot) three times, median; then deletes the snapshot's mark with a raw LevelDB handle and opens once more, rebuilding the hot tier from the records (open modes seen: ${String(runsOf(LEANREC)[0]?.['snapshotMode'] ?? '?')}, ${String(runsOf(LEANREC)[0]?.['rebuildMode'] ?? '?')}).`,
   agreement(),
 ];
 
+/** The largest parts of leanrec hot-only's `memory()` (else full leanrec's), from its last run. */
+function partRows(): string[][] {
+  const last = (runsOf(HOT_ONLY).at(-1) ?? runsOf(LEANREC).at(-1))?.['parts'];
+  const parts = Object.entries((last ?? {}) as Record<string, number>).sort((x, y) => y[1] - x[1]);
+  const total = parts.reduce((sum, [, b]) => sum + b, 0);
+  return [
+    ['part', 'bytes', 'share'],
+    ...parts
+      .filter(([, b]) => b > 0)
+      .slice(0, 12)
+      .map(([n, b]) => [n, b.toLocaleString('en-US'), `${((100 * b) / total).toFixed(1)} %`]),
+    ['(all parts)', total.toLocaleString('en-US'), '100 %'],
+  ];
+}
+const partsTitle = `\`memory().parts\` of ${runsOf(HOT_ONLY).length > 0 ? HOT_ONLY : LEANREC} after W2 (largest)`;
+
 const command = '`npm run bench` (`BENCH_RUNS=5 npm run bench` for more runs)';
+const headline = headlineRows();
 console.log(
-  `\n${header}\n\n${textTable(mainRows)}\n\n${legend}\n\nTargets:\n${textTable(targetRows)}\n\n${notes.join('\n\n')}\n`,
+  `\n${header}\n\n${textTable(mainRows)}\n\n${legend}\n\nTargets:\n${textTable(targetRows)}\n\n` +
+    `Headline:\n${textTable(headline)}\n\n${partsTitle}:\n${textTable(partRows())}\n\n${notes.join('\n\n')}\n`,
 );
 
 // ── files ───────────────────────────────────────────────────────────────────────────────
 
-if (ONLY !== undefined) {
-  console.log(`BENCH_ONLY=${process.env['BENCH_ONLY']}: a partial run, no file written.`);
+if (!FULL) {
+  console.log('A partial run (BENCH_ONLY, or BENCH_RUNS < 3): no file written.');
   process.exit(0);
 }
 
@@ -420,7 +524,7 @@ const bars = (keys: { key: string; label: string }[], value: (v: number) => numb
         group: label,
         series: n,
         value: value(fig(n, key)),
-        label: format(METRICS.find((m) => m.key === key)!.kind, fig(n, key)),
+        label: format(metricOf(key).kind, fig(n, key)),
       }),
     ),
   );
@@ -470,16 +574,16 @@ writeResults(
     date,
     wallMs,
     command: 'npm run bench',
-    contenders: CONTENDERS,
+    contenders: SELECTED,
     results: Object.fromEntries(runs),
     targets: TARGETS.map((t) => {
-      const kind = METRICS.find((m) => m.key === t.key)!.kind;
-      const measured = advantage(t.vs, t.key, kind);
+      const m = metricOf(t.key);
+      const measured = advantage(t.vs, t.key, m.kind, m.ours);
       return { ...t, measured, met: measured >= t.min };
     }),
   },
   [
-    '# Benchmark suite: leanrec vs plain objects, lmdb-js, better-sqlite3',
+    '# Benchmark suite: leanrec vs plain objects, lmdb-js, better-sqlite3, apache-arrow',
     '',
     `Command: ${command}.`,
     '',
@@ -492,6 +596,10 @@ writeResults(
     '## Targets',
     '',
     markdownTable(targetRows),
+    '',
+    `## ${partsTitle}`,
+    '',
+    markdownTable(partRows()),
     '',
     '## How each figure is taken',
     '',
@@ -514,13 +622,11 @@ const b = readme.indexOf(END);
 if (a >= 0 && b > a) {
   const block = [
     START,
-    `${RUNS} runs, ${date.slice(0, 10)}, ${machine}; whole suite ${ms(wallMs)}.`,
+    `Debian bookworm main amd64 (${records} packages), medians of ${RUNS} runs, ${date.slice(0, 10)}, ${machine}, load average ${load0} → ${load1}; ` +
+      'leanrec’s advantage: the other’s figure ÷ leanrec’s for memory and times, leanrec’s ÷ the other’s for rates. ' +
+      'Every figure, contender and method: [bench/results/latest.md](bench/results/latest.md).',
     '',
-    table,
-    '',
-    legend,
-    '',
-    '![Memory of each contender on the Debian index](bench/results/latest-memory.svg)',
+    markdownTable(headline),
     END,
   ].join('\n');
   writeFileSync(readmePath, readme.slice(0, a) + block + readme.slice(b + END.length));

@@ -8,22 +8,20 @@
  * code that throws it; these only show that it is thrown, and how.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { after, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { test } from 'node:test';
 import { type ErrorCode, isLeanrecError, openStore, schema, t } from 'leanrec';
 import { parseDeb822, readPackages } from 'leanrec/debian';
 import { FaultyLevel } from 'leanrec/testing';
 import { MemoryLevel } from 'memory-level';
+import { root, runTs } from './helpers/cli.ts';
+import { withoutVega } from './helpers/no-vega.ts';
+import { removeTempDir, repoTempDir, tempDir } from './helpers/temp.ts';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const fixture = (name: string) => join(root, 'test/fixtures', name);
-const dir = mkdtempSync(join(tmpdir(), 'leanrec-errors-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('errors');
 
 const S = schema({
   key: ['name'],
@@ -36,38 +34,19 @@ async function drain(it: AsyncIterable<unknown>): Promise<void> {
 }
 
 /** Runs `program` (TypeScript) in a child where `vega` and `vega-lite` do not resolve. */
-function withoutVega(program: string): Promise<string> {
-  const work = mkdtempSync(join(dir, 'novega-'));
-  writeFileSync(
-    join(work, 'hooks.mjs'),
-    `export async function resolve(specifier, context, next) {
-       if (specifier === 'vega' || specifier === 'vega-lite')
-         return next(specifier, { ...context, parentURL: ${JSON.stringify(`file://${work}/nowhere/x.mjs`)} });
-       return next(specifier, context);
-     }\n`,
-  );
-  writeFileSync(
-    join(work, 'no-vega.mjs'),
-    `import { register } from 'node:module';\nregister('./hooks.mjs', import.meta.url);\n`,
-  );
+async function withoutVegaRun(program: string): Promise<string> {
+  const work = tempDir('errors-novega');
   // Under the repository, so that 'leanrec/mem' resolves through the package's self-reference.
-  mkdirSync(join(root, '.tmp'), { recursive: true });
-  const tmp = mkdtempSync(join(root, '.tmp', 'errors-'));
-  const file = join(tmp, 'program.ts');
-  writeFileSync(file, program);
-  const args = ['--import', join(work, 'no-vega.mjs'), '--conditions=leanrec-source'];
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      [...args, '--import', 'tsx', file],
-      { cwd: root },
-      (err, stdout, stderr) => {
-        rmSync(tmp, { recursive: true, force: true });
-        if (err !== null) reject(new Error(`${err.message}\n${stderr}`));
-        else resolve(stdout);
-      },
-    );
-  });
+  const tmp = repoTempDir('errors');
+  try {
+    const file = join(tmp, 'program.ts');
+    writeFileSync(file, program);
+    const r = await runTs(file, [], withoutVega(work));
+    assert.equal(r.code, 0, r.stderr);
+    return r.stdout;
+  } finally {
+    removeTempDir(tmp);
+  }
 }
 
 /** One way to make each code happen; each resolves to the error it caught. */
@@ -128,7 +107,7 @@ const cases: { readonly [C in ErrorCode]: () => Promise<unknown> } = {
     }
   },
   E_MISSING_PEER: async () => {
-    const out = await withoutVega(
+    const out = await withoutVegaRun(
       `import { openStore, schema, t } from 'leanrec';
        import { breakdownChart } from 'leanrec/mem';
        const store = await openStore(schema({ key: ['k'], hot: { k: t.u32() } }), { cold: false });

@@ -7,24 +7,22 @@
  * LevelDB packages in its module cache.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { runTs } from './helpers/cli.ts';
 import type { ProbeJob, ProbeReport } from './helpers/import-probe.ts';
+import { tempDir } from './helpers/temp.ts';
 
-const run = promisify(execFile);
 const root = fileURLToPath(new URL('..', import.meta.url));
 const probe = fileURLToPath(new URL('./helpers/import-probe.ts', import.meta.url));
 
 async function probeJob(job: ProbeJob, dir?: string): Promise<ProbeReport> {
-  const args = ['--conditions=leanrec-source', '--import', 'tsx', probe, job];
-  if (dir !== undefined) args.push(dir);
-  const { stdout } = await run(process.execPath, args, { cwd: root, timeout: 60_000 });
+  const r = await runTs(probe, dir === undefined ? [job] : [job, dir], { timeout: 60_000 });
+  assert.equal(r.code, 0, r.stderr);
+  const stdout = r.stdout;
   const report = JSON.parse(stdout.trim().split('\n').at(-1)!) as ProbeReport;
   assert.equal(report.job, job);
   return report;
@@ -52,7 +50,7 @@ function extractorInstalled(): boolean {
 const record = { description: 'GNU Bourne Again SHell' };
 
 test('lean imports: no native binding, no LevelDB module until a store has a path', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'leanrec-imports-'));
+  const dir = tempDir('imports');
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   // In parallel: each child is a fresh node + tsx start (≈ 1 s); the machine has 2 cores.
   const [schema, debian, mem, testing, hot, memory, disk] = await Promise.all([

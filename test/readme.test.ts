@@ -35,13 +35,13 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { debianIndexPath, debianSkip } from './helpers/debian-index.ts';
 import { type Block, programOf, readmeBlocks } from './helpers/readme-blocks.ts';
+import { tempDir } from './helpers/temp.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const blocks = readmeBlocks(readFileSync(join(root, 'README.md'), 'utf8'));
@@ -198,7 +198,7 @@ function skipReason(b: Block): string | undefined {
 const scripts = join(root, '.tmp');
 mkdirSync(scripts, { recursive: true });
 const scriptDir = mkdtempSync(join(scripts, 'readme-'));
-const work = mkdtempSync(join(tmpdir(), 'leanrec-readme-'));
+const work = tempDir('readme');
 const bin = join(work, 'bin');
 mkdirSync(bin);
 symlinkSync(join(root, 'bin/leanrec.js'), join(bin, 'leanrec'));

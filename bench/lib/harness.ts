@@ -22,8 +22,8 @@ export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** Node flags of every contender process. */
 export const CHILD_FLAGS = ['--expose-gc', '--conditions=leanrec-source', '--import', 'tsx'];
 
-/** Runs per contender: `BENCH_RUNS`, at least 3. */
-export const RUNS = Math.max(3, Number(process.env['BENCH_RUNS'] ?? 3) || 3);
+/** Runs per contender: `BENCH_RUNS` (default 3; results files want at least 3). */
+export const RUNS = Math.max(1, Number(process.env['BENCH_RUNS'] ?? 3) || 3);
 
 /** Default seed of the key sequence (`BENCH_SEED` overrides it). */
 export const SEED = Number(process.env['BENCH_SEED'] ?? 0x1eaf5eed) >>> 0;
@@ -86,30 +86,6 @@ export function status(field: 'VmRSS' | 'VmHWM' | 'RssAnon' | 'RssFile'): number
     return m === null ? Number.NaN : Number(m[1]) * 1024;
   } catch {
     return Number.NaN;
-  }
-}
-
-/**
- * Samples `process.memoryUsage.rss()` every `ms` milliseconds (only fires while the event
- * loop turns, so it complements `VmHWM`, which the kernel keeps exactly).
- */
-export class RssSampler {
-  #max = 0;
-  readonly #timer: NodeJS.Timeout;
-
-  constructor(ms = 20) {
-    this.#max = process.memoryUsage.rss();
-    this.#timer = setInterval(() => {
-      const r = process.memoryUsage.rss();
-      if (r > this.#max) this.#max = r;
-    }, ms);
-  }
-
-  /** Stops sampling; returns the largest RSS seen. */
-  stop(): number {
-    clearInterval(this.#timer);
-    const r = process.memoryUsage.rss();
-    return r > this.#max ? r : this.#max;
   }
 }
 
@@ -218,14 +194,6 @@ export function median(xs: readonly number[]): number {
 /** Median of a numeric field over runs. */
 export function med(runs: readonly Result[], key: string): number {
   return median(runs.map((r) => Number(r[key])));
-}
-
-/** Medians of every numeric field. */
-export function medians(runs: readonly Result[]): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const k of Object.keys(runs[0] ?? {}))
-    if (typeof runs[0]![k] === 'number') out[k] = med(runs, k);
-  return out;
 }
 
 /** Aligned plain-text table (first row is the header). */

@@ -166,8 +166,8 @@ export class SyntheticPackages {
 // ── plain objects (every field of the paragraph) ─────────────────────────────────────────
 
 /**
- * The real index as paragraphs (read with bench/lib/debian.ts, like the plain contender
- * of `bench:hot`), and synthetic plain objects made from them.
+ * The real index as paragraphs (read with `parseDeb822`, through bench/lib/debian.ts),
+ * and synthetic plain objects made from them.
  */
 export class SyntheticParagraphs {
   readonly real: readonly Paragraph[];
@@ -188,7 +188,7 @@ export class SyntheticParagraphs {
     );
   }
 
-  /** Reads the real index with bench/lib/debian.ts's `readParagraphs` (once). */
+  /** Reads the real index with `parseDeb822` (bench/lib/debian.ts's `readParagraphs`), once. */
   static async load(path = packagesPath(), seed = SCALE_SEED): Promise<SyntheticParagraphs> {
     const real: Paragraph[] = [];
     for await (const p of readParagraphs(path)) real.push(p);

@@ -12,6 +12,7 @@ import fc from 'fast-check';
 import type { Infer } from '../schema/infer.ts';
 import type { AnySchema } from '../schema/schema.ts';
 import { openStore } from '../store/open.ts';
+import type { DatabaseFactory } from '../store/options.ts';
 import { arbitraryRecord, type RecordOptions } from './values.ts';
 
 /** Options of {@link checkRoundTrip}. */
@@ -24,6 +25,12 @@ export interface RoundTripOptions extends RecordOptions {
   seed?: number;
   /** Folder for the temporary databases. @defaultValue `os.tmpdir()` */
   dir?: string;
+  /**
+   * Makes each database instead of the built-in classic-level, as `openStore`'s
+   * `database` option (e.g. your own abstract-level database, which must persist across
+   * close → reopen at the same path).
+   */
+  database?: DatabaseFactory;
 }
 
 /** What {@link checkRoundTrip} checked. */
@@ -59,10 +66,11 @@ export async function checkRoundTrip(
     fc.asyncProperty(records, async (recs) => {
       const dir = mkdtempSync(join(options.dir ?? tmpdir(), 'leanrec-roundtrip-'));
       try {
-        const writer = await openStore(schema, { path: dir });
+        const at = { path: dir, ...(options.database ? { database: options.database } : {}) };
+        const writer = await openStore(schema, at);
         await writer.ingest(recs);
         await writer.close();
-        const reader = await openStore(schema, { path: dir });
+        const reader = await openStore(schema, at);
         try {
           deepStrictEqual(reader.size, recs.length, 'records after reopen');
           for (const rec of recs) {

@@ -1,41 +1,12 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
+import { leanrec, root } from '../helpers/cli.ts';
+import { tempDir } from '../helpers/temp.ts';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const bin = join(root, 'bin/leanrec.js');
 const sample = join(root, 'examples/data/Packages.gz');
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `node bin/leanrec.js …` from the source (LEANREC_SOURCE=1 ignores a stale dist/). */
-function leanrec(args: string[], cwd = root, uid?: number): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [bin, ...args],
-      {
-        cwd,
-        env: { ...process.env, LEANREC_SOURCE: '1' },
-        maxBuffer: 64 << 20,
-        ...(uid === undefined ? {} : { uid, gid: uid }),
-      },
-      (err, stdout, stderr) => {
-        const code = err === null ? 0 : typeof err.code === 'number' ? err.code : -1;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
 
 /** The paragraphs of deb822 text, each ending in one newline. */
 function paragraphs(text: string): string[] {
@@ -61,7 +32,7 @@ function fieldsOf(p: string): Map<string, string> {
   return m;
 }
 
-const tmp = mkdtempSync(join(tmpdir(), 'leanrec-cli-test-'));
+const tmp = tempDir('cli-test');
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('leanrec on the sample index', () => {
@@ -298,15 +269,15 @@ describe('leanrec verify on hand-made indexes', () => {
   ];
 
   test('prints exactly the unsatisfied groups, from a file and from a store', async () => {
-    const dir = mkdtempSync(join(tmp, 'verify-'));
+    const dir = tempDir('cli-verify');
     const file = join(dir, 'Packages');
     writeFileSync(file, index);
     // amd64 and i386 packages: the own architecture must be named.
-    const ambiguous = await leanrec(['verify', 'Packages'], dir);
+    const ambiguous = await leanrec(['verify', 'Packages'], { cwd: dir });
     assert.equal(ambiguous.code, 2);
     assert.equal(ambiguous.stdout, '');
     assert.match(ambiguous.stderr, /^leanrec: [^\n]*amd64, i386[^\n]*--arch[^\n]*\n$/);
-    const r = await leanrec(['verify', 'Packages', '--arch', 'amd64'], dir);
+    const r = await leanrec(['verify', 'Packages', '--arch', 'amd64'], { cwd: dir });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, expected.map((l) => `${l}\n`).join(''));
     assert.equal(r.stderr, `${expected.length} unsatisfied groups in 18 packages\n`);
@@ -322,7 +293,7 @@ describe('leanrec verify on hand-made indexes', () => {
   });
 
   test('malformed fields: a !malformed line each, counted on stderr, exit 3; the rest is still checked', async () => {
-    const dir = mkdtempSync(join(tmp, 'verify-malformed-'));
+    const dir = tempDir('cli-verify-malformed');
     const file = join(dir, 'Packages');
     writeFileSync(
       file,
@@ -354,7 +325,7 @@ describe('leanrec verify on hand-made indexes', () => {
   });
 
   test('get prints every record of a package, separated by blank lines', async () => {
-    const dir = mkdtempSync(join(tmp, 'get-'));
+    const dir = tempDir('cli-get');
     const file = join(dir, 'Packages.in');
     writeFileSync(file, index);
     const db = join(dir, 'db');
@@ -370,7 +341,7 @@ describe('leanrec verify on hand-made indexes', () => {
 
 describe('leanrec ingest of an index into a store that holds it', () => {
   test('replaces every record and compacts: the same hot bytes per record as the first ingest', async () => {
-    const db = join(mkdtempSync(join(tmp, 'again-')), 'pkgs.db');
+    const db = join(tempDir('cli-again'), 'pkgs.db');
     const hot = (stdout: string) => /^hot +.*\(([\d.]+) B\/record\)$/m.exec(stdout)?.[1];
     const first = await leanrec(['ingest', sample, '--db', db]);
     assert.equal(first.code, 0, first.stderr);
@@ -395,7 +366,7 @@ describe('leanrec ingest of an index into a store that holds it', () => {
 
 describe('leanrec ingest of a truncated archive', () => {
   const fixture = join(root, 'test/fixtures/Packages-sample.gz');
-  const dir = mkdtempSync(join(tmp, 'truncated-'));
+  const dir = tempDir('cli-truncated');
   const cut = join(dir, 'Packages-cut.gz');
   // The sample's gzip stream cut at 40 %: its first records parse, then E_PARSE.
   const bytes = readFileSync(sample);

@@ -4,15 +4,15 @@
  * words and the position is said once. (Corruption: test/cli/repair.test.ts.)
  */
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { openStore } from 'leanrec';
 import { debianPackages } from 'leanrec/debian';
 import { leanrec, root } from '../helpers/cli.ts';
+import { tempDir } from '../helpers/temp.ts';
 
-const tmp = mkdtempSync(join(tmpdir(), 'leanrec-cli-errors-'));
+const tmp = tempDir('cli-errors');
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
 const index = join(tmp, 'Packages');

@@ -4,39 +4,19 @@
  * against an edited copy, given as files and as databases.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { type DebianPackage, parseQuery, readPackages, toDeb822 } from 'leanrec/debian';
+import { leanrec, root } from '../helpers/cli.ts';
 import { readIndex } from '../helpers/debian-index.ts';
 import { editIndex } from '../helpers/index-edits.ts';
 import { modelFilter } from '../helpers/query-model.ts';
+import { tempDir } from '../helpers/temp.ts';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const bin = join(root, 'bin/leanrec.js');
 const sample = join(root, 'examples/data/Packages.gz');
 
-function leanrec(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [bin, ...args],
-      { cwd: root, env: { ...process.env, LEANREC_SOURCE: '1' }, maxBuffer: 64 << 20 },
-      (err, stdout, stderr) => {
-        resolve({
-          code: err === null ? 0 : typeof err.code === 'number' ? err.code : -1,
-          stdout,
-          stderr,
-        });
-      },
-    );
-  });
-}
-
-const tmp = mkdtempSync(join(tmpdir(), 'leanrec-cli-query-'));
+const tmp = tempDir('cli-query');
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('leanrec query and diff on the example index', () => {

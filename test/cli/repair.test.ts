@@ -7,7 +7,6 @@
 import assert from 'node:assert/strict';
 import {
   cpSync,
-  mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
@@ -15,7 +14,6 @@ import {
   truncateSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
@@ -24,11 +22,12 @@ import { debianPackages, readPackages, toDeb822 } from 'leanrec/debian';
 import { leanrec } from '../helpers/cli.ts';
 import { debianIndexPath, debianSkip } from '../helpers/debian-index.ts';
 import { random } from '../helpers/random.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 /** Paragraphs of the real index in the store: enough for a dozen .ldb files, quick to ingest. */
 const PARAGRAPHS = 6000;
 
-const tmp = mkdtempSync(join(tmpdir(), 'leanrec-repair-'));
+const tmp = tempDir('repair');
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('leanrec repair', { skip: debianSkip() }, () => {

@@ -4,16 +4,16 @@
  * 5 % of the real hot tier), and `--memstats` writes a file `leanrec plot` charts.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { verifyBuildDependencies } from 'leanrec/debian';
 import { openInput } from '../../src/debian/input.ts';
 import { leanrec } from '../helpers/cli.ts';
 import { debianSourcesPath, sourcesSkip } from '../helpers/debian-sources.ts';
+import { tempDir } from '../helpers/temp.ts';
 
-const tmp = mkdtempSync(join(tmpdir(), 'leanrec-cli-sources-'));
+const tmp = tempDir('cli-sources');
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('leanrec on a real Sources index', { skip: sourcesSkip() }, () => {

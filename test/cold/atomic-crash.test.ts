@@ -20,7 +20,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { test } from 'node:test';
@@ -29,6 +28,7 @@ import { openStore, type Store } from 'leanrec';
 import { metaKey, RECORD_RANGE } from '../../src/cold/layout.ts';
 import { random } from '../helpers/random.ts';
 import { Small, type SmallRecord, smallRecord } from '../helpers/small-store.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 const OLD = 200;
 const NEW = 300;
@@ -160,7 +160,7 @@ function killed(run: Run): void {
 test('SIGKILL at exact moments of an atomic ingest: before the commit batch is applied the old records, after it the new ones', {
   timeout: 300_000,
 }, async (t) => {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'leanrec-atomic-crash-'));
+  const root = tempDir('atomic-crash');
   try {
     const template = path.join(root, 'template');
     await makeTemplate(template);
@@ -195,7 +195,7 @@ test('SIGKILL at exact moments of an atomic ingest: before the commit batch is a
 test('SIGKILL after random delays during an atomic ingest: the reopened store holds the old records or the new ones, never a mix', {
   timeout: 300_000,
 }, async (t) => {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'leanrec-atomic-crash-'));
+  const root = tempDir('atomic-crash');
   try {
     const template = path.join(root, 'template');
     await makeTemplate(template);

@@ -10,8 +10,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +25,7 @@ import {
   readIndex,
 } from '../helpers/debian-index.ts';
 import { random } from '../helpers/random.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 const BATCH = 500;
 const REPS = process.env.LEANREC_LONG === '1' ? 12 : 5;
@@ -112,7 +111,7 @@ test('SIGKILL during a synced ingest loses no acknowledged batch and stores only
   assert.equal(records.length, DEBIAN_RECORDS);
   const rand = random(SEED);
   t.diagnostic(`seed ${SEED} (LEANREC_SEED)`);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leanrec-'));
+  const dir = tempDir('test');
   try {
     let stored = 0;
     for (let rep = 0; rep < REPS; rep++) {

@@ -6,14 +6,13 @@
  * `memory()` counts.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { test } from 'node:test';
 import { setImmediate as yieldNow } from 'node:timers/promises';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { openStore, schema, t } from 'leanrec';
+import { tempDir } from '../helpers/temp.ts';
 
 v8.setFlagsFromString('--expose-gc');
 const collect = vm.runInNewContext('gc') as () => void;
@@ -33,7 +32,7 @@ const Doc = schema({
 });
 
 test('a 2 MB record leaves no grown encode buffer held after its batch', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'leanrec-encode-buffers-'));
+  const dir = tempDir('encode-buffers');
   try {
     const store = await openStore(Doc, { path: dir, cacheBytes: 0 });
     await store.put({ name: 'small', text: 'x' });

@@ -6,8 +6,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -17,11 +15,12 @@ import { pack } from 'msgpackr';
 import { idOfRecordKey, metaKey, RECORD_RANGE } from '../../src/cold/layout.ts';
 import { getPart, setPart } from '../helpers/record-entry.ts';
 import { Small, smallRecord } from '../helpers/small-store.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 const helper = (name: string) => fileURLToPath(new URL(`../helpers/${name}`, import.meta.url));
 
 async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leanrec-'));
+  const dir = tempDir('test');
   try {
     await fn(dir);
   } finally {

@@ -16,7 +16,6 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +23,7 @@ import { ClassicLevel } from 'classic-level';
 import { openStore, schema, t } from 'leanrec';
 import { pack, unpack } from 'msgpackr';
 import { metaKey, RECORD_RANGE, snapshotKey } from '../../src/cold/layout.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 const F64 = schema({
   key: ['k'],
@@ -45,7 +45,7 @@ const PATHS = ['snapshot', 'rebuild'] as const;
 
 /** A copy of fixture `name` in a temp folder; for `rebuild`, without its snapshot mark. */
 async function copy(name: string, via: (typeof PATHS)[number]): Promise<string> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leanrec-key-format-'));
+  const dir = tempDir('key-format');
   fs.cpSync(path.join(fixtures, name), dir, { recursive: true });
   if (via === 'rebuild') await raw(dir, (db) => db.del(metaKey('snap')));
   return dir;
@@ -147,7 +147,7 @@ for (const [name, S, minusId] of [
 
 /** A store of `S` closed by this code, whose snapshot header then gets `format` (or none). */
 async function withFormat(S: typeof F64 | typeof U32, format: number | undefined) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leanrec-key-format-'));
+  const dir = tempDir('key-format');
   const s = await openStore(S, { path: dir });
   await s.putMany([
     { k: 1, n: 1, note: 'one' },

@@ -13,9 +13,7 @@
  * process's, not the store's.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { test } from 'node:test';
 import { setImmediate as yieldNow } from 'node:timers/promises';
 import v8 from 'node:v8';
@@ -23,6 +21,7 @@ import vm from 'node:vm';
 import { openStore, schema, t } from 'leanrec';
 import { DEFAULT_CACHE_BYTES } from '../../src/store/options.ts';
 import { random } from '../helpers/random.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 v8.setFlagsFromString('--expose-gc');
 const collect = vm.runInNewContext('gc') as () => void;
@@ -82,8 +81,8 @@ function record(i: number, rnd: () => number) {
 const N = 8_000;
 
 test('memory().total is within 10 % of the measured memory with the cache empty, half full, full', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'leanrec-memory-bound-'));
-  const warm = mkdtempSync(join(tmpdir(), 'leanrec-memory-warm-'));
+  const dir = tempDir('memory-bound');
+  const warm = tempDir('memory-warm');
   try {
     // Written, and a first store used and closed, in a function of its own: nothing of
     // them is reachable when the baseline is taken.

@@ -17,8 +17,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -34,6 +32,7 @@ import {
 } from '../../src/cold/layout.ts';
 import { random } from '../helpers/random.ts';
 import { Small, smallRecord } from '../helpers/small-store.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 const fixture = fileURLToPath(new URL('../fixtures/old-stores/layout1-small/', import.meta.url));
 const child = fileURLToPath(new URL('../helpers/migrate-child.ts', import.meta.url));
@@ -45,7 +44,7 @@ for (let i = 0; i < 400; i++)
   if (i < 350 || i >= 360) expected.set(`rec-${i}`, smallRecord(i, i < 50 ? 1 : 0));
 
 function copyFixture(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leanrec-migration-'));
+  const dir = tempDir('migration');
   fs.cpSync(fixture, dir, { recursive: true });
   return dir;
 }

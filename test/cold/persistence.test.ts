@@ -6,8 +6,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
@@ -15,13 +13,10 @@ import { type AnySchema, openStore, type Store } from 'leanrec';
 import { arbitraryRecord, arbitrarySchema } from 'leanrec/testing';
 import { metaKey, SNAPSHOT_RANGE } from '../../src/cold/layout.ts';
 import { Small, type SmallRecord, smallHot, smallRecord } from '../helpers/small-store.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 const LONG = process.env.LEANREC_LONG === '1';
 const helper = (name: string) => fileURLToPath(new URL(`../helpers/${name}`, import.meta.url));
-
-function tempDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'leanrec-'));
-}
 
 function define(obj: Record<string, unknown>, name: string, value: unknown): void {
   Object.defineProperty(obj, name, { value, enumerable: true, writable: true, configurable: true });

@@ -7,8 +7,6 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { test } from 'node:test';
 import { openStore } from 'leanrec';
 import {
@@ -20,6 +18,7 @@ import {
   keyOf,
   readIndex,
 } from '../helpers/debian-index.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 test('all 63,440 Debian records: ingest, close, reopen (snapshot), every cold group equal; loadMany equals cold()', {
   skip: debianSkip(),
@@ -27,7 +26,7 @@ test('all 63,440 Debian records: ingest, close, reopen (snapshot), every cold gr
 }, async () => {
   const records = readIndex(debianIndexPath());
   assert.equal(records.length, DEBIAN_RECORDS);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leanrec-'));
+  const dir = tempDir('test');
   try {
     const first = await openStore(DebianLocal, { path: dir });
     const res = await first.ingest(records, { batchSize: 2000 });

@@ -4,13 +4,13 @@
  * writes and reopens; a snapshot with a chunk or a part missing is not used.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ClassicLevel } from 'classic-level';
 import { type Infer, openStore, schema, t } from 'leanrec';
 import { SNAPSHOT_RANGE, snapshotKey } from '../../src/cold/layout.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 const S = schema({
   key: ['name'],
@@ -36,10 +36,6 @@ const rec = (i: number, rev = 0): Infer<typeof S> => ({
   ...(i % 5 === 0 ? { note: `note ${i} ${rev}` } : {}),
   text: `body of ${i} (${rev})`,
 });
-
-function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'leanrec-restore-'));
-}
 
 type Expected = Map<number, number>; // record → revision
 

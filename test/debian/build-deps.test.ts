@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { openStore } from 'leanrec';
@@ -9,8 +8,9 @@ import { openInput } from '../../src/debian/input.ts';
 import { archListAdmits, archMatches, profilesAdmit } from '../../src/debian/restrictions.ts';
 import { debianIndexPath, debianSkip } from '../helpers/debian-index.ts';
 import { debianSourcesPath } from '../helpers/debian-sources.ts';
+import { tempDir } from '../helpers/temp.ts';
 
-const tmp = mkdtempSync(join(tmpdir(), 'leanrec-build-deps-'));
+const tmp = tempDir('build-deps');
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
 test('architecture wildcards match as dpkg-architecture does', () => {

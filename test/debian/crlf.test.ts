@@ -4,18 +4,17 @@
  * mixes LF and CRLF comes back with LF, as the README says.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { openStore } from 'leanrec';
 import { debianPackages, readPackages, readSources, toDeb822 } from 'leanrec/debian';
+import { leanrecOk } from '../helpers/cli.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), 'leanrec-crlf-'));
+const dir = tempDir('crlf');
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 // The sample's paragraphs: all CRLF but the third, which mixes (its first line ends in LF).
@@ -70,13 +69,8 @@ test('a CRLF Sources index comes back byte for byte too', async () => {
 });
 
 test('leanrec get prints a CRLF paragraph byte for byte', async () => {
-  const run = promisify(execFile);
-  const bin = join(root, 'bin/leanrec.js');
-  const env = { ...process.env, LEANREC_SOURCE: '1' };
   const db = join(dir, 'cli.db');
-  await run(process.execPath, [bin, 'ingest', file, '--db', db], { env });
-  for (const i of [0, MIXED]) {
-    const { stdout } = await run(process.execPath, [bin, 'get', db, nameOf(lf[i]!)], { env });
-    assert.equal(stdout, expected[i]);
-  }
+  await leanrecOk(['ingest', file, '--db', db]);
+  for (const i of [0, MIXED])
+    assert.equal(await leanrecOk(['get', db, nameOf(lf[i]!)]), expected[i]);
 });

@@ -5,15 +5,13 @@
  * LEANREC_DEBIAN_PACKAGES is set; `cold: false` reads no cold group.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { diff, openStore, type Store } from 'leanrec';
 import { type DebianPackage, debianPackages, diffStores, readPackages } from 'leanrec/debian';
 import { debianIndexPath, debianSkip } from '../helpers/debian-index.ts';
 import { editIndex } from '../helpers/index-edits.ts';
 import { Small, smallRecord } from '../helpers/small-store.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 /** Every item of an async iterable (Node 20 has no Array.fromAsync). */
 async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
@@ -23,15 +21,6 @@ async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
 }
 
 const SAMPLE = new URL('../fixtures/Packages-sample', import.meta.url).pathname;
-const dirs: string[] = [];
-after(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-const tempDir = () => {
-  const d = mkdtempSync(join(tmpdir(), 'leanrec-diff-'));
-  dirs.push(d);
-  return d;
-};
 
 async function storeOf(records: Iterable<DebianPackage> | AsyncIterable<DebianPackage>) {
   const s = await openStore(debianPackages, { path: tempDir() });

@@ -6,9 +6,8 @@
  * an atomic one leaves the store as it was, also after reopen.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
@@ -16,8 +15,9 @@ import { isLeanrecError, openStore } from 'leanrec';
 import { debianPackages, readPackages, toDeb822 } from 'leanrec/debian';
 import { openInput } from '../../src/debian/input.ts';
 import { lz4Frame } from '../helpers/lz4-frames.ts';
+import { tempDir } from '../helpers/temp.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'leanrec-late-damage-'));
+const dir = tempDir('late-damage');
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 const sample = readFileSync(new URL('../fixtures/Packages-sample', import.meta.url));

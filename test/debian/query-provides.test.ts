@@ -6,19 +6,18 @@
  * store.query answers as queryRows with a plain cold reader (no skipping) does.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { test } from 'node:test';
 import { openStore } from 'leanrec';
 import { debianPackages, readPackages } from 'leanrec/debian';
 import { ID, ROW, type ViewBase } from '../../src/hot/view.ts';
 import { queryRows } from '../../src/query/compile.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 const SAMPLE = new URL('../fixtures/Packages-sample', import.meta.url).pathname;
 
 test('package references read Provides only where the stored bytes hold the name', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'leanrec-provides-'));
+  const dir = tempDir('provides');
   const store = await openStore(debianPackages, { path: dir, cacheBytes: 0 });
   try {
     await store.ingest(readPackages(SAMPLE));

@@ -7,9 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync, rmSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { openStore, type Store } from 'leanrec';
@@ -19,6 +17,7 @@ import { queryRows } from '../../src/query/compile.ts';
 import { popcount } from '../../src/query/filter.ts';
 import { debianIndexPath, debianSkip, readIndex } from '../helpers/debian-index.ts';
 import { arbQuery, modelFilter } from '../helpers/query-model.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 type Pkgs = Store<typeof debianPackages>;
 type Rec = ReturnType<typeof readIndex>[number];
@@ -38,7 +37,7 @@ const modelAnswer = (recs: readonly Rec[], q: string): string[] => {
 };
 
 async function ingest(file: string): Promise<{ store: Pkgs; dir: string }> {
-  const dir = mkdtempSync(join(tmpdir(), 'leanrec-query-'));
+  const dir = tempDir('query');
   const store = await openStore(debianPackages, { path: dir });
   await store.ingest(readPackages(file));
   return { store, dir };

@@ -5,9 +5,7 @@
  * implementation written here over plain objects.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync, rmSync } from 'node:fs';
 import { test } from 'node:test';
 import { openStore } from 'leanrec';
 import {
@@ -21,6 +19,7 @@ import {
 } from 'leanrec/debian';
 import { openInput } from '../../src/debian/input.ts';
 import { serializeParagraph } from '../../src/debian/serialize.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 const file = process.env['LEANREC_DEBIAN_PACKAGES'];
 const skip = file === undefined || file === '' ? 'LEANREC_DEBIAN_PACKAGES is not set' : false;
@@ -130,7 +129,7 @@ test('the real index: every paragraph back byte for byte after reopen; verify = 
   timeout: 90_000,
 }, async () => {
   assert.ok(existsSync(file!), `LEANREC_DEBIAN_PACKAGES=${file}: no such file`);
-  const dir = mkdtempSync(join(tmpdir(), 'leanrec-real-'));
+  const dir = tempDir('real');
   try {
     const first = await openStore(debianPackages, { path: dir });
     const { inserted } = await first.ingest(readPackages(file!));

@@ -6,8 +6,7 @@
  * hand-made indexes in test/cli and against the reference on the real index.)
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { openStore } from 'leanrec';
@@ -21,11 +20,12 @@ import {
 } from 'leanrec/debian';
 import { isLeanrecError } from '../../src/errors.ts';
 import { debianIndexPath, debianSkip } from '../helpers/debian-index.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 const sample = new URL('../fixtures/Packages-sample.gz', import.meta.url).pathname;
 
 test('every batch size gives the same unsatisfied groups; bad options are E_ARGUMENT', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'leanrec-verify-'));
+  const dir = tempDir('verify');
   try {
     const store = await openStore(debianPackages, { path: join(dir, 'db') });
     const { written } = await store.ingest(readPackages(sample));
@@ -69,7 +69,7 @@ async function verifyBoth(
   paragraphs: string[],
   options: VerifyOptions = {},
 ): Promise<Unsatisfied[]> {
-  const dir = mkdtempSync(join(tmpdir(), 'leanrec-verify-'));
+  const dir = tempDir('verify');
   try {
     const file = join(dir, 'Packages');
     writeFileSync(file, paragraphs.join('\n'));
@@ -236,7 +236,7 @@ test('several architectures: the own one is an option (E_ARGUMENT without it); a
 });
 
 test('verifyIndexFile: a bad architecture option is E_ARGUMENT before the file is read; errors name the file', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'leanrec-verify-'));
+  const dir = tempDir('verify');
   try {
     // Not there: a check after reading (as before) would be E_IO.
     const missing = join(dir, 'no-such-Packages');

@@ -10,9 +10,8 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +21,7 @@ import { readPackages } from '../../src/debian/read.ts';
 import { liveXzDecoders, xzDictionarySize } from '../../src/debian/xz.ts';
 import { isLeanrecError } from '../../src/errors.ts';
 import { debianIndexPath, debianSkip } from '../helpers/debian-index.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 const MiB = 1024 * 1024;
 const TEXT = 10 * MiB;
@@ -79,7 +79,7 @@ before(async () => {
   const text = packagesText();
   paragraphs = text.toString('latin1').split('\n\n').length - 1;
   xzBytes = await compress(text);
-  dir = mkdtempSync(join(tmpdir(), 'leanrec-xz-'));
+  dir = tempDir('xz');
   xzFile = join(dir, 'Packages.xz');
   writeFileSync(xzFile, xzBytes);
   gzFile = join(dir, 'Packages.gz');

@@ -1,6 +1,6 @@
 /**
- * The source of the model tests' atomic-ingest command: the records, with an optional
- * failure part-way (the source throws, or yields a record the schema refuses), and the
+ * The source of the model-based tests' atomic-ingest command (test/conformance/model.ts):
+ * the records, with an optional failure part-way (the source throws, or yields a record the schema refuses), and the
  * arbitrary that draws such failures, as many ingests that succeed as that fail.
  */
 import fc from 'fast-check';

@@ -5,11 +5,11 @@
  * dropped, as in test/cold/persistence.test.ts).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { type AnySchema, LeanrecError, openStore, type Store, type StoreOptions } from 'leanrec';
 import { metaKey } from '../../src/cold/layout.ts';
+import { tempDir } from './temp.ts';
 
 /** Where the data being checked came from. */
 export type Mode = 'memory' | 'hot-only' | 'disk' | 'snapshot' | 'rebuild';
@@ -44,7 +44,7 @@ export async function acrossLifecycle<S extends AnySchema>(
     }
   }
   if (!modes.some((m) => m === 'disk' || m === 'snapshot' || m === 'rebuild')) return;
-  const dir = mkdtempSync(join(tmpdir(), 'leanrec-limit-'));
+  const dir = tempDir('limit');
   try {
     const path = join(dir, 'db');
     let st = await openStore(schema, { ...base, path });

@@ -5,9 +5,6 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type AnySchema, openStore, type Store } from 'leanrec';
 import { metaKey } from '../../src/cold/layout.ts';
@@ -15,9 +12,7 @@ import { metaKey } from '../../src/cold/layout.ts';
 export type AnyStore = Store<AnySchema>;
 type Rec = Record<string, unknown>;
 
-export function tempDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'leanrec-limits-'));
-}
+export { tempDir } from './temp.ts';
 
 /** Opens the store at `dir` and checks how its hot tier came back. */
 export async function reopen(

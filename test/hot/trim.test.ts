@@ -5,11 +5,11 @@
  * restore at the trimmed size, and a run of small writes does not trim on every call.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { type Infer, openStore, schema, t } from 'leanrec';
+import { tempDir } from '../helpers/temp.ts';
 
 const S = schema({
   key: ['name'],
@@ -101,7 +101,7 @@ test('a run of small putMany calls does not trim (and copy) on every call', asyn
 });
 
 test('a trimmed tier snapshots and restores at its size, lists and flags included', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'leanrec-trim-'));
+  const dir = tempDir('trim');
   try {
     const n = 33_333;
     let store = await openStore(S, { path: join(dir, 'db') });

@@ -5,13 +5,13 @@
  * in memory, hot-only, and on disk through close → reopen (snapshot) and rebuild.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { LeanrecError, openStore, schema, t } from 'leanrec';
 import { metaKey } from '../../src/cold/layout.ts';
 import { acrossLifecycle, rejectsWith } from '../helpers/lifecycle.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 const S = schema({ key: ['id'], hot: { id: t.u32(), tag: t.enum() } });
 type Rec = { id: number; tag: string };
@@ -46,7 +46,7 @@ describe('open enum code width (256 → 257 values)', () => {
       });
     }
     test(`${n} values on disk: reopen by snapshot and by rebuild`, async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'leanrec-enum-'));
+      const dir = tempDir('enum');
       try {
         const path = join(dir, 'db');
         let st = await openStore(S, { path });

@@ -4,14 +4,12 @@
  * a missing file fails), and the `leanrec estimate` command.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { type AnySchema, openStore, schema, t } from 'leanrec';
 import { debianPackages, readPackages } from 'leanrec/debian';
 import { type EstimateOptions, estimate, type FieldFigures } from 'leanrec/mem';
+import { leanrecOk } from '../helpers/cli.ts';
 
 const TOLERANCE = 0.15;
 
@@ -182,12 +180,7 @@ test('the real Debian index (debianPackages, cold: false): within 15 %', async (
 });
 
 test('leanrec estimate --records 63440 prints the parts and a total', async () => {
-  const cwd = fileURLToPath(new URL('../..', import.meta.url));
-  const { stdout } = await promisify(execFile)(
-    process.execPath,
-    ['bin/leanrec.js', 'estimate', '--records', '63440'],
-    { cwd, env: { ...process.env, LEANREC_SOURCE: '1' } },
-  );
+  const stdout = await leanrecOk(['estimate', '--records', '63440']);
   assert.match(stdout, /^total\s+[\d,]+/m);
   assert.match(stdout, /column:package/);
   assert.match(stdout, /4 B × 63,456 rows/); // 63,440 rounded up to whole 32-row words

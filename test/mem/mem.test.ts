@@ -1,18 +1,16 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { isLeanrecError, openStore, schema, t } from 'leanrec';
 import { parseMemstats, processMemory, sampleMemory, TSV_HEADER } from 'leanrec/mem';
+import { runNode } from '../helpers/cli.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 test('the sampler writes well-formed TSV with marks, and stops cleanly', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'leanrec-mem-'));
+  const dir = tempDir('mem');
   try {
     const file = join(dir, 'memstats.tsv');
     const seen: number[] = [];
@@ -55,15 +53,14 @@ test('the sampler uses the injected clock', async () => {
 });
 
 test('a sampler that is never stopped does not keep the process alive', async () => {
-  const root = fileURLToPath(new URL('../..', import.meta.url));
   const code =
     "import('leanrec/mem').then(({ sampleMemory }) => { sampleMemory({ intervalMs: 5 }); console.log('started'); })";
   const t0 = Date.now();
-  const { stdout } = await promisify(execFile)(
-    process.execPath,
-    ['--conditions=leanrec-source', '--import', 'tsx', '-e', code],
-    { cwd: root, timeout: 20_000 },
-  );
+  const r = await runNode(['--conditions=leanrec-source', '--import', 'tsx', '-e', code], {
+    timeout: 20_000,
+  });
+  assert.equal(r.code, 0, r.stderr);
+  const stdout = r.stdout;
   assert.match(stdout, /started/);
   assert.ok(Date.now() - t0 < 20_000);
 });
@@ -85,7 +82,7 @@ test('bad intervals and malformed memstats are refused', () => {
 
 test('processMemory reports OS and V8 figures, and what the given stores account for', async () => {
   const S = schema({ key: ['k'], hot: { k: t.string() }, cold: { v: t.string() } });
-  const dir = mkdtempSync(join(tmpdir(), 'leanrec-mem-'));
+  const dir = tempDir('mem');
   const store = await openStore(S, {
     path: dir,
     levelCacheBytes: 3 << 20,

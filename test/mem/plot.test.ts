@@ -1,10 +1,7 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { isLeanrecError, type StoreMemory } from 'leanrec';
 import {
   breakdownChart,
@@ -15,8 +12,10 @@ import {
   sampleMemory,
   sparkline,
 } from 'leanrec/mem';
+import { leanrec, runTs } from '../helpers/cli.ts';
+import { withoutVega } from '../helpers/no-vega.ts';
+import { removeTempDir, repoTempDir, tempDir } from '../helpers/temp.ts';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -73,7 +72,7 @@ async function memstatsFile(dir: string): Promise<string> {
 }
 
 test('memstatsChart renders well-formed SVG with the series and the mark', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'leanrec-plot-'));
+  const dir = tempDir('plot');
   try {
     const samples = parseMemstats(readFileSync(await memstatsFile(dir), 'utf8'));
     assert.ok(samples.length >= 5, `only ${samples.length} samples`);
@@ -177,22 +176,8 @@ test('memstatsTable and sparkline summarise as text', () => {
   assert.equal(memstatsTable([]), 'no samples\n');
 });
 
-function leanrec(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [join(root, 'bin/leanrec.js'), ...args],
-      { cwd: root, env: { ...process.env, LEANREC_SOURCE: '1' } },
-      (err, stdout, stderr) => {
-        const code = err === null ? 0 : typeof err.code === 'number' ? err.code : -1;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
-
 test('leanrec plot writes an SVG file, or prints the text fallback', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'leanrec-plot-cli-'));
+  const dir = tempDir('plot-cli');
   try {
     const tsv = await memstatsFile(dir);
     const svgFile = join(dir, 'mem.svg');
@@ -230,47 +215,12 @@ test('leanrec plot writes an SVG file, or prints the text fallback', async () =>
   }
 });
 
-/**
- * Runs `args` with node, where `vega` and `vega-lite` do not resolve: a resolve hook asks
- * node's own resolver for them from a directory that has no node_modules, so the error is
- * node's real "package not found".
- */
-function withoutVega(
-  dir: string,
-  args: string[],
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  writeFileSync(
-    join(dir, 'hooks.mjs'),
-    `export async function resolve(specifier, context, next) {
-       if (specifier === 'vega' || specifier === 'vega-lite')
-         return next(specifier, { ...context, parentURL: ${JSON.stringify(`file://${dir}/nowhere/x.mjs`)} });
-       return next(specifier, context);
-     }\n`,
-  );
-  writeFileSync(
-    join(dir, 'no-vega.mjs'),
-    `import { register } from 'node:module';\nregister('./hooks.mjs', import.meta.url);\n`,
-  );
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', join(dir, 'no-vega.mjs'), ...args],
-      { cwd: root, env: { ...process.env, LEANREC_SOURCE: '1' } },
-      (err, stdout, stderr) => {
-        const code = err === null ? 0 : typeof err.code === 'number' ? err.code : -1;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
-
 test('without vega installed, charts fail with E_MISSING_PEER and leanrec plot falls back to text', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'leanrec-plot-novega-'));
+  const dir = tempDir('plot-novega');
   try {
     const tsv = await memstatsFile(dir);
     // Under the repository, so that 'leanrec/mem' resolves through the package's self-reference.
-    mkdirSync(join(root, '.tmp'), { recursive: true });
-    const program = join(mkdtempSync(join(root, '.tmp', 'plot-novega-')), 'chart.ts');
+    const program = join(repoTempDir('plot-novega'), 'chart.ts');
     writeFileSync(
       program,
       `import { memstatsChart, parseMemstats } from 'leanrec/mem';
@@ -281,8 +231,8 @@ test('without vega installed, charts fail with E_MISSING_PEER and leanrec plot f
     );
     const svgFile = join(dir, 'mem.svg');
     const [chart, cli] = await Promise.all([
-      withoutVega(dir, ['--conditions=leanrec-source', '--import', 'tsx', program]),
-      withoutVega(dir, [join(root, 'bin/leanrec.js'), 'plot', tsv, '-o', svgFile]),
+      runTs(program, [], withoutVega(dir)),
+      leanrec(['plot', tsv, '-o', svgFile], withoutVega(dir)),
     ]);
     assert.equal(chart.code, 0, chart.stderr);
     assert.match(chart.stdout, /^E_MISSING_PEER .*\bvega\b.*npm install vega vega-lite/);
@@ -294,7 +244,7 @@ test('without vega installed, charts fail with E_MISSING_PEER and leanrec plot f
       /^leanrec: E_MISSING_PEER: .*mem\.svg not written: .*npm install vega vega-lite/,
     );
     assert.ok(!existsSync(svgFile));
-    rmSync(join(program, '..'), { recursive: true, force: true });
+    removeTempDir(join(program, '..'));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -31,8 +31,6 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { test } from 'node:test';
 import { ClassicLevel as Level } from 'classic-level';
 import fc from 'fast-check';
@@ -41,6 +39,7 @@ import { type FaultKind, FaultyLevel, type InjectedFault } from 'leanrec/testing
 import { MemoryLevel } from 'memory-level';
 import { metaKey } from '../../src/cold/layout.ts';
 import { Small, type SmallRecord, smallHot, smallRecord } from '../helpers/small-store.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 const LONG = process.env.LEANREC_LONG === '1';
 const RUNS = LONG ? 400 : 40;
@@ -493,7 +492,7 @@ type Calls = Map<FaultKind, number>;
  * end; returns the calls of each kind the run made.
  */
 async function runCase(plan: Plan | undefined, ops: Op[], counts: Counts): Promise<Calls> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leanrec-faults-'));
+  const dir = tempDir('faults');
   const h = new Harness(dir, plan, counts);
   try {
     if (plan !== undefined) counts.cases++;
@@ -595,7 +594,7 @@ class Gated extends FaultyLevel {
 }
 
 test('a cold read that spans a write does not leave the old value in the cache', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leanrec-faults-'));
+  const dir = tempDir('faults');
   let db!: Gated;
   const store = (await openStore(Small, {
     path: dir,

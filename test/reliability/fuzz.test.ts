@@ -28,9 +28,7 @@
  * `LEANREC_LONG=1` runs 20× the cases; `LEANREC_SEED=<n>` replays a run.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync, rmSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep, setImmediate as yieldNow } from 'node:timers/promises';
 import * as zlib from 'node:zlib';
@@ -55,6 +53,7 @@ import {
   type Outcome,
 } from '../helpers/isolated.ts';
 import { getPart, parts, setPart } from '../helpers/record-entry.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 const LONG = process.env.LEANREC_LONG === '1';
 const SCALE = LONG ? 20 : 1;
@@ -1015,10 +1014,6 @@ function assertCorrupt(err: unknown, name: string, where: string): void {
     `${where}: expected E_CORRUPT, got ${(err as Error)?.stack ?? String(err)}`,
   );
   assert.ok(err.message.includes(name), `${where}: the message names ${name}: ${err.message}`);
-}
-
-function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'leanrec-fuzz-'));
 }
 
 async function rawDb(dir: string): Promise<ClassicLevel<Uint8Array, Uint8Array>> {

@@ -19,21 +19,17 @@
  *   anywhere else.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import {
   lstatSync,
   mkdirSync,
-  mkdtempSync,
   readdirSync,
   readFileSync,
   realpathSync,
-  rmSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { after, afterEach, describe, test } from 'node:test';
+import { afterEach, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ClassicLevel } from 'classic-level';
 import { type AnySchema, isLeanrecError, openStore, type Store, schema, t } from 'leanrec';
@@ -46,6 +42,8 @@ import {
   toDeb822,
 } from 'leanrec/debian';
 import { metaKey } from '../../src/cold/layout.ts';
+import { leanrec } from '../helpers/cli.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const SAMPLE = join(root, 'test/fixtures/Packages-sample');
@@ -100,16 +98,6 @@ function assertPlain(v: unknown, path = 'value'): void {
     assertPlain(d.value, `${path}.${k}`);
   }
 }
-
-const tempDirs: string[] = [];
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'leanrec-hostile-'));
-  tempDirs.push(d);
-  return d;
-}
-after(() => {
-  for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
-});
 
 /** Drops the hot snapshot's marker: the next open rebuilds the hot tier from the database. */
 async function forgetSnapshot(dir: string): Promise<void> {
@@ -434,26 +422,6 @@ describe('NUL, lone surrogates, 1 MiB values, 64 KiB names', () => {
 
 // ── CLI paths ──────────────────────────────────────────────────────────────────────
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function leanrec(args: string[], cwd: string): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [join(root, 'bin/leanrec.js'), ...args],
-      { cwd, env: { ...process.env, LEANREC_SOURCE: '1' }, maxBuffer: 64 << 20 },
-      (err, stdout, stderr) => {
-        const code = err === null ? 0 : typeof err.code === 'number' ? err.code : -1;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
-
 /** Every entry under `dir` (symlinks not followed), with what identifies its content. */
 function tree(dir: string, skip: readonly string[] = []): Map<string, string> {
   const out = new Map<string, string>();
@@ -485,7 +453,7 @@ describe('command-line paths', () => {
     const before = tree(top);
 
     const cwd = join(top, 'work/sub');
-    const r = await leanrec(['ingest', input, '--db', '../../other/../work/db'], cwd);
+    const r = await leanrec(['ingest', input, '--db', '../../other/../work/db'], { cwd });
     assert.equal(r.code, 0, r.stderr);
     const after = tree(top, ['work/db']);
     assert.deepEqual(after, before, 'only work/db was created or changed');
@@ -497,7 +465,7 @@ describe('command-line paths', () => {
       ['query', '../db', '--count'],
       ['stats', '../../work/db'],
     ]) {
-      const q = await leanrec(args, cwd);
+      const q = await leanrec(args, { cwd });
       assert.equal(q.code, 0, `${args.join(' ')}: ${q.stderr}`);
     }
     assert.deepEqual(tree(top, ['work/db']), before);
@@ -513,7 +481,7 @@ describe('command-line paths', () => {
     symlinkSync(join(top, 'real'), join(top, 'cwd/link'));
     const before = tree(top);
 
-    const r = await leanrec(['ingest', SAMPLE, '--db', 'link/db'], join(top, 'cwd'));
+    const r = await leanrec(['ingest', SAMPLE, '--db', 'link/db'], { cwd: join(top, 'cwd') });
     assert.equal(r.code, 0, r.stderr);
     assert.ok(lstatSync(join(top, 'cwd/link')).isSymbolicLink(), 'the link is still a link');
     assert.ok(
@@ -525,10 +493,10 @@ describe('command-line paths', () => {
     // A link to the database directory itself: commands read and write through it.
     symlinkSync(join(top, 'real/db'), join(top, 'cwd/dblink'));
     const withLink = tree(top, ['real/db']);
-    const again = await leanrec(['ingest', SAMPLE, '--db', 'dblink'], join(top, 'cwd'));
+    const again = await leanrec(['ingest', SAMPLE, '--db', 'dblink'], { cwd: join(top, 'cwd') });
     assert.equal(again.code, 0, again.stderr);
     assert.match(again.stdout, /\(0 new, \d+ replaced/);
-    const get = await leanrec(['get', './dblink', '0ad'], join(top, 'cwd'));
+    const get = await leanrec(['get', './dblink', '0ad'], { cwd: join(top, 'cwd') });
     assert.equal(get.code, 0, get.stderr);
     assert.match(get.stdout, /^Package: 0ad$/m);
     assert.ok(lstatSync(join(top, 'cwd/dblink')).isSymbolicLink());
@@ -540,7 +508,7 @@ describe('command-line paths', () => {
     mkdirSync(join(top, 'notadb'));
     writeFileSync(join(top, 'notadb/file'), 'x');
     const before = tree(top);
-    const r = await leanrec(['get', join(top, 'notadb/../notadb'), 'hello'], top);
+    const r = await leanrec(['get', join(top, 'notadb/../notadb'), 'hello'], { cwd: top });
     assert.equal(r.code, 1);
     assert.match(r.stderr, /no database at/);
     assert.deepEqual(tree(top), before);

@@ -21,8 +21,7 @@
  *     (the first half is warm-up): heapUsed may not grow faster than SLOPE_LIMIT.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { setImmediate as yieldNow } from 'node:timers/promises';
@@ -33,6 +32,7 @@ import { type DebianPackage, debianPackages, readPackages } from 'leanrec/debian
 import { parseMemstats, sampleMemory, TSV_HEADER } from 'leanrec/mem';
 import { DEFAULT_CACHE_BYTES } from '../../src/store/options.ts';
 import { debianIndexPath, debianSkip } from '../helpers/debian-index.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 const LONG = process.env.LEANREC_LONG === '1';
 
@@ -50,16 +50,6 @@ async function gc(): Promise<void> {
   await yieldNow();
   collect();
 }
-
-const dirs: string[] = [];
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'leanrec-leak-'));
-  dirs.push(d);
-  return d;
-}
-after(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
 
 type Key = Pick<DebianPackage, 'package' | 'version' | 'architecture'>;
 const keyOf = (r: DebianPackage): Key => ({

@@ -1,35 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { LeanrecError, MAX_ENUM_VALUES, openStore, schema, t } from 'leanrec';
+import { MAX_ENUM_VALUES, openStore, schema, t } from 'leanrec';
 import { arbitraryInvalidRecord, arbitraryRecord, arbitrarySchema } from 'leanrec/testing';
 import { fingerprintOf } from '../../src/schema/fingerprint.ts';
 import { RecordValidator } from '../../src/schema/validate.ts';
+import { rejectsCode, throwsCode } from '../helpers/errors.ts';
 
 const LONG = process.env.LEANREC_LONG === '1';
-
-/** Runs `fn`, expects a LeanrecError with `code`; returns it. */
-function throwsCode(fn: () => unknown, code: string): LeanrecError {
-  try {
-    fn();
-  } catch (err) {
-    assert.ok(err instanceof LeanrecError, `expected a LeanrecError, got ${String(err)}`);
-    assert.equal(err.code, code, err.message);
-    return err;
-  }
-  assert.fail(`expected ${code}, nothing was thrown`);
-}
-
-async function rejectsCode(p: Promise<unknown>, code: string): Promise<LeanrecError> {
-  try {
-    await p;
-  } catch (err) {
-    assert.ok(err instanceof LeanrecError, `expected a LeanrecError, got ${String(err)}`);
-    assert.equal(err.code, code, err.message);
-    return err;
-  }
-  assert.fail(`expected ${code}, nothing was thrown`);
-}
 
 /** Builds a schema from an untyped definition (bad definitions do not type-check). */
 const build = (def: unknown) => schema(def as never);

@@ -7,23 +7,18 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { type AnySchema, LeanrecError, openStore, type Store, type StoreOptions } from 'leanrec';
 import { arbitraryRecord, arbitrarySchema, FaultyLevel } from 'leanrec/testing';
 import { metaKey, RECORD_RANGE } from '../../src/cold/layout.ts';
 import { Small, type SmallRecord, smallHot, smallRecord } from '../helpers/small-store.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 const LONG = process.env.LEANREC_LONG === '1';
 type AnyStore = Store<AnySchema>;
 type Rec = Record<string, unknown>;
 type Mode = 'disk' | 'memory' | 'hot';
-
-function tempDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'leanrec-atomic-'));
-}
 
 function define(obj: Rec, name: string, value: unknown): void {
   Object.defineProperty(obj, name, { value, enumerable: true, writable: true, configurable: true });

@@ -4,12 +4,11 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { openStore } from 'leanrec';
 import { Small, smallRecord } from '../helpers/small-store.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 const N = process.env.LEANREC_LONG === '1' ? 20_000 : 3000;
 
@@ -17,7 +16,7 @@ async function withStore(
   cacheBytes: number | undefined,
   fn: (store: Awaited<ReturnType<typeof openStore<typeof Small>>>) => Promise<void>,
 ): Promise<void> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leanrec-'));
+  const dir = tempDir('test');
   try {
     const w = await openStore(Small, { path: dir });
     await w.ingest(

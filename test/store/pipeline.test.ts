@@ -5,13 +5,12 @@
  * failed write first, with nothing written after it.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { test } from 'node:test';
 import { openStore, schema, t } from 'leanrec';
 import { FaultyLevel, InjectedFault } from 'leanrec/testing';
 import { isLeanrecError } from '../../src/errors.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 const S = schema({
   key: ['k'],
@@ -37,7 +36,7 @@ function source(n: number, bad = -1, throwAt = -1) {
 }
 
 async function onDisk<T>(fn: (dir: string) => Promise<T>): Promise<T> {
-  const dir = mkdtempSync(join(tmpdir(), 'leanrec-pipeline-'));
+  const dir = tempDir('pipeline');
   try {
     return await fn(dir);
   } finally {

@@ -1,17 +1,21 @@
 /**
- * The real Debian bookworm main amd64 index (63,440 records) in a hot-only store.
- * Path from `LEANREC_DEBIAN_PACKAGES` (a `Packages.gz`): unset skips the test with a
- * reason; set to a missing file fails it. The deb822 splitter here is deliberately tiny
- * and independent of `leanrec/debian`, so this test exercises the store alone.
+ * The real Debian bookworm main amd64 index (63,440 records) in a hot-only store, with a
+ * wider hot schema than the shared test schema (source, sizes, Multi-Arch, the flags).
+ * The index is read by the shared test reader (test/helpers/debian-index.ts: unset
+ * `LEANREC_DEBIAN_PACKAGES` skips with a reason, a missing file fails), which is
+ * independent of `leanrec/debian`, so this test exercises the store alone.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { gunzipSync } from 'node:zlib';
 import { type Infer, openStore, schema, t } from 'leanrec';
-
-const PATH = process.env.LEANREC_DEBIAN_PACKAGES;
-const EXPECTED_RECORDS = 63_440;
+import {
+  DEBIAN_RECORDS,
+  type DebRecord,
+  debianIndexPath,
+  debianSkip,
+  hotOf,
+  readIndex,
+} from '../helpers/debian-index.ts';
 
 const Deb = schema({
   key: ['package', 'version', 'architecture'],
@@ -44,47 +48,16 @@ const Deb = schema({
 });
 type DebRec = Infer<typeof Deb>;
 
-/** Splits deb822 text into paragraphs of `Name → value` (continuation lines joined with `\n`). */
-function* paragraphs(text: string): Generator<Map<string, string>> {
-  for (const block of text.split(/\n\s*\n/)) {
-    const fields = new Map<string, string>();
-    let last: string | undefined;
-    for (const line of block.split('\n')) {
-      if (line === '') continue;
-      if (line[0] === ' ' || line[0] === '\t') {
-        assert.ok(last !== undefined, `continuation line without a field: ${line}`);
-        fields.set(last, `${fields.get(last)}\n${line.slice(1)}`);
-        continue;
-      }
-      const colon = line.indexOf(':');
-      assert.ok(colon > 0, `not a field line: ${line}`);
-      last = line.slice(0, colon);
-      fields.set(last, line.slice(colon + 1).trim());
-    }
-    if (fields.size > 0) yield fields;
-  }
-}
-
-function toRecord(p: Map<string, string>): DebRec {
-  const need = (name: string) => {
-    const v = p.get(name);
-    assert.ok(v !== undefined, `${p.get('Package')}: no ${name}`);
-    return v;
-  };
-  const rec: DebRec = {
-    package: need('Package'),
-    version: need('Version'),
-    architecture: need('Architecture') as DebRec['architecture'],
-    size: Number(need('Size')),
-    essential: p.get('Essential') === 'yes',
+/** A record of the shared reader as a record of the wider schema. */
+function toRecord(r: DebRecord): DebRec {
+  // The shared reader's hot fields, and those of the wider schema from the paragraph.
+  const p = new Map(r.fields);
+  const rec = {
+    ...hotOf(r),
     protected: p.get('Protected') === 'yes',
     important: p.get('Important') === 'yes',
     buildEssential: p.get('Build-Essential') === 'yes',
-  };
-  const section = p.get('Section');
-  if (section !== undefined) rec.section = section;
-  const priority = p.get('Priority');
-  if (priority !== undefined) rec.priority = priority as NonNullable<DebRec['priority']>;
+  } as DebRec;
   const source = p.get('Source');
   if (source !== undefined) {
     const m = /^(\S+)(?:\s+\((.+)\))?$/.exec(source);
@@ -100,20 +73,16 @@ function toRecord(p: Map<string, string>): DebRec {
 }
 
 test('the real Debian index: ingest, find every record, count like plain objects', {
-  skip: PATH === undefined ? 'LEANREC_DEBIAN_PACKAGES is not set (a Packages.gz)' : false,
+  skip: debianSkip(),
 }, async () => {
-  assert.ok(PATH !== undefined);
-  assert.ok(existsSync(PATH), `LEANREC_DEBIAN_PACKAGES=${PATH} does not exist`);
-  const raw = readFileSync(PATH);
-  const text = (raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw).toString('utf8');
-  const records = Array.from(paragraphs(text), toRecord);
-  assert.equal(records.length, EXPECTED_RECORDS);
+  const records = readIndex(debianIndexPath()).map(toRecord);
+  assert.equal(records.length, DEBIAN_RECORDS);
 
   const store = await openStore(Deb, { cold: false });
   const res = await store.ingest(records, { batchSize: 4096 });
-  assert.equal(res.inserted, EXPECTED_RECORDS);
+  assert.equal(res.inserted, DEBIAN_RECORDS);
   assert.equal(res.skipped, 0);
-  assert.equal(store.size, EXPECTED_RECORDS);
+  assert.equal(store.size, DEBIAN_RECORDS);
 
   for (const r of records) {
     const v = store.get(r);

@@ -5,15 +5,13 @@
  * come in another order.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { test } from 'node:test';
 import { ClassicLevel } from 'classic-level';
 import { isLeanrecError, openStore, schema, t } from 'leanrec';
 import { pack } from 'msgpackr';
 import { metaKey } from '../../src/cold/layout.ts';
 import { repairStore } from '../../src/store/repair.ts';
+import { removeTempDir, tempDir } from '../helpers/temp.ts';
 
 const A = schema({
   key: ['name'],
@@ -27,7 +25,7 @@ const B = schema({
 });
 
 async function withStore(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leanrec-repair-schema-'));
+  const dir = tempDir('repair-schema');
   try {
     const s = await openStore(A, { path: dir });
     await s.ingest([
@@ -37,7 +35,7 @@ async function withStore(fn: (dir: string) => Promise<void>): Promise<void> {
     await s.close();
     await fn(dir);
   } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
+    removeTempDir(dir);
   }
 }
 

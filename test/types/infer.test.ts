@@ -1,8 +1,15 @@
 /**
- * Type-level tests: checked by `tsc -p tsconfig.json --noEmit`, not by the runner (the
- * runtime part only proves the file loads).
+ * Type-level tests. Their checks fail CI through `tsc` (`npm run typecheck`, which
+ * `.ci/run` runs before the tests; tsconfig.json includes test/): a wrong inferred type
+ * makes `expectTypeOf(…).toEqualTypeOf<…>()` a compile error, and a `// @ts-expect-error`
+ * line that compiles is an unused directive, also an error. The runner checks what it
+ * can see: that this file is in tsc's scope, that a wrong type and an unused directive
+ * do fail tsc (a probe under `.tmp/`), and that the values the store returns have the
+ * shapes the types promise.
  */
 import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { expectTypeOf } from 'expect-type';
 import type fc from 'fast-check';
@@ -18,6 +25,8 @@ import {
   t,
 } from 'leanrec';
 import { arbitraryRecord, arbitraryValue } from 'leanrec/testing';
+import { root, runNode } from '../helpers/cli.ts';
+import { removeTempDir, repoTempDir } from '../helpers/temp.ts';
 
 const Pkg = schema({
   key: ['name', 'version'],
@@ -154,6 +163,48 @@ test('store and testing APIs are typed by the schema (checked by tsc)', async ()
   expectTypeOf(store.count).toBeCallableWith({ id: { gt: 3 }, ok: true });
   expectTypeOf(arbitraryRecord(HotOnly)).toEqualTypeOf<fc.Arbitrary<{ id: number; ok: boolean }>>();
   expectTypeOf(arbitraryValue(t.enum(['p', 'q']))).toEqualTypeOf<fc.Arbitrary<'p' | 'q'>>();
+  // At runtime, the values have the types' shapes.
+  await store.put({ id: -7, ok: true });
+  const got = store.get({ id: -7 });
+  assert.deepEqual(got?.toObject(), { id: -7, ok: true });
+  assert.equal(typeof got?.ok, 'boolean');
+  assert.equal(store.get({ id: 8 }), undefined);
   await store.close();
-  assert.ok(true);
+});
+
+test('this file is type-checked, and a wrong type or an unused @ts-expect-error fails tsc', async () => {
+  // tsconfig.json is JSON with line comments.
+  const config = JSON.parse(
+    readFileSync(join(root, 'tsconfig.json'), 'utf8').replace(/^\s*\/\/.*$/gm, ''),
+  ) as { include: string[]; exclude?: string[] };
+  assert.ok(config.include.includes('test'), 'tsconfig.json includes test/');
+  assert.ok(!(config.exclude ?? []).some((e) => 'test/types'.startsWith(e)), 'test/types excluded');
+  assert.match(readFileSync(join(root, '.ci/run'), 'utf8'), /npm run --silent typecheck/);
+  // A probe with one wrong expectation and one unused directive: tsc must report both.
+  const dir = repoTempDir('type-probe');
+  try {
+    writeFileSync(
+      join(dir, 'tsconfig.json'),
+      JSON.stringify({ extends: '../../tsconfig.json', include: ['probe.ts'], exclude: [] }),
+    );
+    writeFileSync(
+      join(dir, 'probe.ts'),
+      [
+        "import { expectTypeOf } from 'expect-type';",
+        "import { type InferHot, schema, t } from 'leanrec';",
+        "const S = schema({ key: ['id'], hot: { id: t.u32() } });",
+        'expectTypeOf<InferHot<typeof S>>().toEqualTypeOf<{ id: string }>();',
+        '// @ts-expect-error — this line compiles',
+        'export const fine: number = 1;',
+        '',
+      ].join('\n'),
+    );
+    const tsc = join(root, 'node_modules/typescript/bin/tsc');
+    const r = await runNode([tsc, '-p', dir, '--noEmit']);
+    assert.notEqual(r.code, 0, 'tsc accepted the probe');
+    assert.match(r.stdout, /probe\.ts\(4,\d+\): error TS2344/, r.stdout);
+    assert.match(r.stdout, /probe\.ts\(5,\d+\): error TS2578: Unused '@ts-expect-error'/, r.stdout);
+  } finally {
+    removeTempDir(dir);
+  }
 });
