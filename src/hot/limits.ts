@@ -133,9 +133,16 @@ export class RoomCheck {
   /**
    * Throws `E_LIMIT` when applying `writes` would pass a limit of `tier`: rows, open
    * enum values (list items included), list item slots, string pool bytes. Reads only;
-   * trusts that the records are valid.
+   * trusts that the records are valid. With `vals`, write n's hot values are
+   * `vals[n × hot fields + i]` (as `RecordValidator.validateInto` hands them over).
    */
-  check(tier: RoomTier, writes: readonly RoomWrite[], keyText: (rec: object) => string): void {
+  check(
+    tier: RoomTier,
+    writes: readonly RoomWrite[],
+    keyText: (rec: object) => string,
+    vals?: readonly unknown[],
+  ): void {
+    const width = tier.columns.length;
     const limits = tier.limits;
     let rows = tier.rowCount - tier.freeCount;
     for (const w of writes) {
@@ -167,9 +174,15 @@ export class RoomCheck {
         return fresh.size > room;
       };
       let items = list?.itemCount ?? 0;
-      for (const w of writes) {
+      for (let n = 0; n < writes.length; n++) {
+        const w = writes[n]!;
         if (w.superseded) continue;
-        const v = f.guarded ? ownValue(w.rec, f.name) : (w.rec as Record<string, unknown>)[f.name];
+        const v =
+          vals !== undefined
+            ? vals[n * width + f.index]
+            : f.guarded
+              ? ownValue(w.rec, f.name)
+              : (w.rec as Record<string, unknown>)[f.name];
         if (v === undefined) continue;
         if (list !== undefined) {
           items += (v as unknown[]).length;

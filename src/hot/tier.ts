@@ -15,21 +15,24 @@
  * Methods marked "trusted" assume the record was validated at the store's boundary.
  */
 import { LeanrecError } from '../errors.ts';
-import { KeyIndex, type KeySource } from '../keys/key-index.ts';
+import { KeyIndex, type KeyQuery, type KeySource } from '../keys/key-index.ts';
 import type { AnySchema } from '../schema/schema.ts';
 import { ownValue } from '../schema/validate.ts';
 import { grow, nextPow2, rowCapacity, trimRows } from '../util/grow.ts';
-import { type HashFn, hash64 } from '../util/hash.ts';
+import { type HashFn, hash64, hashAsciiKey } from '../util/hash.ts';
 import { loneSurrogates } from '../util/utf8.ts';
 import { Bitset } from './bitset.ts';
 import { ByteWriter } from './byte-writer.ts';
-import { type Column, isWhole, makeColumn } from './columns.ts';
+import { type Column, type EnumColumn, isWhole, makeColumn, type StringColumn } from './columns.ts';
 import { type HotLimits, RoomCheck, type RoomWrite, resolveLimits } from './limits.ts';
 import { SNAPSHOT_FORMAT } from './snapshot-format.ts';
 import { StringPool } from './string-pool.ts';
 
 /** {@link HotTier.findRow}: a key string had a lone surrogate (the key can match no row). */
 export const NOT_WELL_FORMED = -2;
+
+/** {@link HotTier.findRowAscii}: the key is not one it can look up (use `findRow`). */
+export const NOT_ASCII = -3;
 
 /** Options of a hot tier. */
 export interface HotTierOptions {
@@ -49,7 +52,7 @@ export interface TierMemoryPart {
   bytes: number;
 }
 
-export class HotTier implements KeySource {
+export class HotTier implements KeySource, KeyQuery {
   readonly schema: AnySchema;
   /** The capacity limits in force (production ones unless a test lowered them). */
   readonly limits: HotLimits;
@@ -77,6 +80,16 @@ export class HotTier implements KeySource {
   readonly #rw = new ByteWriter();
   readonly #h = new Uint32Array(2);
   readonly #room: RoomCheck;
+  /**
+   * The key is made of string and enum fields only, none named like an `Object.prototype`
+   * member, and hashed by {@link hash64}: {@link HotTier.findRowAscii} can look it up.
+   */
+  readonly #asciiKey: boolean;
+  /** Per key field: true when its column is a pool string column (else an enum column). */
+  readonly #keyPooled: readonly boolean[];
+  readonly #keyNames: readonly string[];
+  /** The key strings of the lookup under way (emptied after it), for `queryEquals`. */
+  readonly #qs: string[];
 
   constructor(schema: AnySchema, options: HotTierOptions = {}) {
     this.schema = schema;
@@ -92,6 +105,13 @@ export class HotTier implements KeySource {
     this.#guarded = schema.hotFields.map((f) => f.name in Object.prototype);
     this.keys = new KeyIndex(this);
     this.#room = new RoomCheck(schema);
+    const kf = schema.keyFields;
+    this.#asciiKey = kf.every(
+      (f) => (f.field.kind === 'string' || f.field.kind === 'enum') && !this.#guarded[f.index],
+    );
+    this.#keyPooled = kf.map((f) => f.field.kind === 'string');
+    this.#keyNames = kf.map((f) => f.name);
+    this.#qs = kf.map(() => '');
   }
 
   #makeColumns(pool: StringPool): Column[] {
@@ -120,34 +140,46 @@ export class HotTier implements KeySource {
     this.#hash(w.buf, 0, w.pos, out);
   }
 
-  /**
-   * Trusted: encodes the key fields of `obj` into the query buffer and hashes them into
-   * {@link HotTier.keyHash}. A batch encodes each record's key once this way, then probes
-   * ({@link HotTier.findEncoded}), compares ({@link HotTier.encodedEquals}) and inserts
-   * with that one hash.
-   */
-  encodeKey(obj: object): void {
-    this.#encodeKey(obj);
-  }
-
   /** The hash of the key last encoded: `[lo, hi]` (read before the next encode). */
   get keyHash(): Uint32Array {
     return this.#h;
   }
 
-  /** Trusted: the row of the key last encoded by {@link HotTier.encodeKey}, or -1. */
+  /** Trusted: the row of the key last encoded by {@link HotTier.encodeKeyAt}, or -1. */
   findEncoded(): number {
     return this.keys.find(this.#h[0]!, this.#h[1]!, this.#qw.buf, this.#qw.pos);
   }
 
-  /** Trusted: true when the key of `obj` has the bytes last encoded (the hash is kept). */
-  encodedEquals(obj: object): boolean {
+  /**
+   * Trusted: encodes the key of the record whose hot values are `vals[base + i]` (i = hot
+   * field index, as `RecordValidator.validateInto` hands them over) into the query buffer
+   * and hashes it into {@link HotTier.keyHash}. A batch encodes each record's key once this
+   * way, then probes ({@link HotTier.findEncoded}), compares
+   * ({@link HotTier.encodedEqualsAt}) and inserts with that one hash.
+   */
+  encodeKeyAt(vals: readonly unknown[], base: number): void {
+    const w = this.#qw;
+    this.#writeKeyAt(vals, base, w);
+    this.#hash(w.buf, 0, w.pos, this.#h);
+  }
+
+  /** Trusted: true when the key of the record with hot values at `vals[base…]` has the bytes last encoded (the hash is kept). */
+  encodedEqualsAt(vals: readonly unknown[], base: number): boolean {
     const q = this.#qw;
     const w = this.#rw;
-    this.#writeKeyOf(obj, w);
+    this.#writeKeyAt(vals, base, w);
     if (w.pos !== q.pos) return false;
     for (let i = 0; i < w.pos; i++) if (w.buf[i] !== q.buf[i]) return false;
     return true;
+  }
+
+  #writeKeyAt(vals: readonly unknown[], base: number, w: ByteWriter): void {
+    w.pos = 0;
+    const idx = this.#keyIdx;
+    for (let k = 0; k < idx.length; k++) {
+      const i = idx[k]!;
+      this.columns[i]!.writeKey(vals[base + i], w);
+    }
   }
 
   /** Trusted: encodes the key fields of `obj` into the query buffer and hashes them. */
@@ -183,6 +215,85 @@ export class HotTier implements KeySource {
     return this.keys.find(this.#h[0]!, this.#h[1]!, this.#qw.buf, this.#qw.pos);
   }
 
+  /**
+   * Trusted only to be an object: the row holding the key of `obj`, or -1, looked up
+   * without encoding the key when every key value is an ASCII string of under 128 units:
+   * they are hashed from their UTF-16 units ({@link hashAsciiKey}, the same hash as their
+   * encoded bytes; an injected hash gets the bytes written out) and compared with the
+   * rows' pool bytes and enum values. Returns
+   * {@link NOT_ASCII} for any other key (a value that is not a string, a non-ASCII or
+   * long string, a key with other field kinds): `findRow` then answers, after the caller
+   * has checked the key. A -1 here says nothing about the key's validity (a closed enum
+   * value may be unknown): the caller checks a key that found no row.
+   */
+  findRowAscii(obj: object): number {
+    if (!this.#asciiKey) return NOT_ASCII;
+    const names = this.#keyNames;
+    const qs = this.#qs;
+    const n = names.length;
+    let row = NOT_ASCII;
+    let k = 0;
+    for (; k < n; k++) {
+      const v = (obj as Record<string, unknown>)[names[k]!];
+      if (typeof v !== 'string') break;
+      qs[k] = v;
+    }
+    const h = this.#h;
+    if (k === n && (this.#hash === hash64 ? hashAsciiKey(qs, n, h) : this.#hashAsciiWith(qs, n, h)))
+      row = this.keys.findQuery(h[0]!, h[1]!, this);
+    for (let j = 0; j < k; j++) qs[j] = ''; // holds no caller's string past the call
+    return row;
+  }
+
+  /**
+   * {@link hashAsciiKey} for an injected hash (tests forcing collisions): the key bytes
+   * written out, then hashed. False for a string that is not ASCII or has 128 units or more.
+   */
+  #hashAsciiWith(qs: readonly string[], n: number, out: Uint32Array): boolean {
+    const w = this.#qw;
+    w.pos = 0;
+    for (let k = 0; k < n; k++) {
+      const s = qs[k]!;
+      const m = s.length;
+      if (m > 0x7f) return false;
+      w.byte(m);
+      w.ensure(m);
+      for (let i = 0; i < m; i++) {
+        const c = s.charCodeAt(i);
+        if (c > 0x7f) return false;
+        w.buf[w.pos++] = c;
+      }
+    }
+    this.#hash(w.buf, 0, w.pos, out);
+    return true;
+  }
+
+  /**
+   * KeyQuery: true when `row`'s key equals the ASCII key strings of the lookup under way
+   * ({@link HotTier.findRowAscii}). A pool entry of an ASCII string of m < 128 units is
+   * the byte m then the units themselves: compared unit by unit, nothing decoded.
+   */
+  queryEquals(row: number): boolean {
+    const qs = this.#qs;
+    const idx = this.#keyIdx;
+    const pooled = this.#keyPooled;
+    for (let k = 0; k < qs.length; k++) {
+      const s = qs[k]!;
+      const col = this.columns[idx[k]!]!;
+      if (pooled[k]) {
+        const off = (col as StringColumn).data[row]!;
+        const b = this.pool.bytes;
+        const m = s.length;
+        if (b[off] !== m) return false;
+        for (let i = 0; i < m; i++) if (b[off + 1 + i] !== s.charCodeAt(i)) return false;
+      } else {
+        const e = col as EnumColumn;
+        if (e.values[e.codes[row]!] !== s) return false;
+      }
+    }
+    return true;
+  }
+
   /** The canonical key bytes of `obj` as a binary string (for maps keyed by record key). */
   keyString(obj: object): string {
     this.#encodeKey(obj);
@@ -201,9 +312,14 @@ export class HotTier implements KeySource {
   /**
    * Throws `E_LIMIT` (naming the field and the record) when applying `writes` would pass
    * a limit; reads only, so a refused batch leaves everything as it was. See limits.ts.
+   * `vals`: the writes' hot values, write n's at `n × hot fields` (see `encodeKeyAt`).
    */
-  checkRoom(writes: readonly RoomWrite[], keyText: (rec: object) => string): void {
-    this.#room.check(this, writes, keyText);
+  checkRoom(
+    writes: readonly RoomWrite[],
+    keyText: (rec: object) => string,
+    vals?: readonly unknown[],
+  ): void {
+    this.#room.check(this, writes, keyText, vals);
   }
 
   /** True when `row` holds a live record. */
@@ -213,20 +329,11 @@ export class HotTier implements KeySource {
 
   /**
    * Trusted: adds a record whose key is absent; returns its row. `lo`/`hi`, when given,
-   * are its key's hash (from {@link HotTier.encodeKey}): the key is then not re-encoded
+   * are its key's hash (from {@link HotTier.encodeKeyAt}): the key is then not re-encoded
    * from the row.
    */
   insert(rec: object, id: number, lo?: number, hi?: number): number {
-    let row: number;
-    if (this.#freeCount > 0) row = this.#freeRows[--this.#freeCount]!;
-    else {
-      row = this.rowCount;
-      if (row >= this.limits.rows)
-        throw new LeanrecError('E_LIMIT', `the hot tier holds at most ${this.limits.rows} rows`);
-      this.#ensureRows(row + 1);
-      this.rowCount = row + 1;
-    }
-    this.free.clear(row);
+    const row = this.#takeRow();
     this.ids[row] = id;
     this.#writeFields(row, rec);
     if (lo === undefined || hi === undefined) {
@@ -240,9 +347,23 @@ export class HotTier implements KeySource {
     return row;
   }
 
-  /** Trusted: replaces the hot fields of a live row whose key equals the record's. */
-  update(row: number, rec: object): void {
-    this.#writeFields(row, rec);
+  /**
+   * Trusted: {@link HotTier.insert} of the record whose hot values are `vals[base + i]`
+   * (see {@link HotTier.encodeKeyAt}), with its key's hash `lo`/`hi`.
+   */
+  insertAt(vals: readonly unknown[], base: number, id: number, lo: number, hi: number): number {
+    const row = this.#takeRow();
+    this.ids[row] = id;
+    this.#writeValues(row, vals, base);
+    this.keys.insert(lo, hi, row);
+    this.size++;
+    if (id >= this.nextId) this.nextId = id + 1;
+    return row;
+  }
+
+  /** Trusted: replaces the hot fields of a live row whose key equals the record's (hot values at `vals[base…]`). */
+  updateAt(row: number, vals: readonly unknown[], base: number): void {
+    this.#writeValues(row, vals, base);
   }
 
   /** Trusted: deletes a live row (tombstone; the row is reused by a later insert). */
@@ -294,6 +415,36 @@ export class HotTier implements KeySource {
     for (const c of this.columns) c.ensure(cap);
     for (const p of this.presence) p?.ensure(cap);
     this.free.ensure(cap);
+  }
+
+  /** A row for a new record: a freed one, else the next (its free bit cleared). */
+  #takeRow(): number {
+    let row: number;
+    if (this.#freeCount > 0) row = this.#freeRows[--this.#freeCount]!;
+    else {
+      row = this.rowCount;
+      if (row >= this.limits.rows)
+        throw new LeanrecError('E_LIMIT', `the hot tier holds at most ${this.limits.rows} rows`);
+      this.#ensureRows(row + 1);
+      this.rowCount = row + 1;
+    }
+    this.free.clear(row);
+    return row;
+  }
+
+  #writeValues(row: number, vals: readonly unknown[], base: number): void {
+    const columns = this.columns;
+    const presence = this.presence;
+    for (let i = 0; i < columns.length; i++) {
+      const v = vals[base + i];
+      const p = presence[i];
+      if (v === undefined) {
+        p!.clear(row);
+        continue;
+      }
+      p?.set(row);
+      columns[i]!.set(row, v);
+    }
   }
 
   #writeFields(row: number, rec: object): void {

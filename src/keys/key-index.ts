@@ -29,6 +29,12 @@ export interface KeySource {
   rowHash(row: number, out: Uint32Array): void;
 }
 
+/** A key held by its owner, compared with a row's key by {@link KeyIndex.findQuery}. */
+export interface KeyQuery {
+  /** true when row's key equals the query the owner holds */
+  queryEquals(row: number): boolean;
+}
+
 const EMPTY = 0;
 const TOMB = 0xffffffff;
 /** The largest row the index can hold (row + 1 must differ from the tombstone). */
@@ -108,6 +114,25 @@ export class KeyIndex {
   find(lo: number, hi: number, key: Uint8Array, keyEnd: number): number {
     const slot = this.#findSlot(lo, hi, key, keyEnd);
     return slot < 0 ? -1 : this.#rows[slot]! - 1;
+  }
+
+  /**
+   * The row of the key with hash (`lo`, `hi`) that `query` holds, or -1: as
+   * {@link KeyIndex.find}, with candidates confirmed by `query.queryEquals(row)` instead
+   * of against canonical key bytes (a lookup whose key was hashed without encoding it).
+   */
+  findQuery(lo: number, hi: number, query: KeyQuery): number {
+    const rows = this.#rows;
+    const tags = this.#tags;
+    const mask = this.#mask;
+    const tag = hi >>> 24;
+    let i = lo & mask;
+    for (;;) {
+      const v = rows[i]!;
+      if (v === EMPTY) return -1;
+      if (tags[i] === tag && v !== TOMB && query.queryEquals(v - 1)) return v - 1;
+      i = (i + 1) & mask;
+    }
   }
 
   /**

@@ -274,10 +274,17 @@ const appliers: { [K in FieldKind]: Apply } = {
   json: noFilter('json'),
 };
 
-/** The live rows of the tier as a fresh bitset (one bit per row up to rowCount). */
-function liveWords(tier: HotTier): Uint32Array {
+/**
+ * The live rows of the tier as a bitset (one bit per row up to rowCount): in the front of
+ * `scratch` when it is long enough (a view, no new buffer), else in a fresh array.
+ */
+function liveWords(tier: HotTier, scratch: Uint32Array | undefined): Uint32Array {
   const n = tier.rowCount;
-  const acc = new Uint32Array((n + 31) >>> 5);
+  const len = (n + 31) >>> 5;
+  const acc =
+    scratch !== undefined && scratch.length >= len
+      ? scratch.subarray(0, len)
+      : new Uint32Array(len);
   const free = tier.free.words;
   for (let w = 0; w < acc.length; w++) acc[w] = ~(free[w] ?? 0);
   if (n & 31) acc[acc.length - 1]! &= (1 << (n & 31)) - 1;
@@ -285,7 +292,11 @@ function liveWords(tier: HotTier): Uint32Array {
 }
 
 /**
- * @internal Evaluates a filter to a bitset of matching live rows.
+ * @internal Evaluates a filter to a bitset of matching live rows. With `scratch` (at least
+ * `ceil(rowCount / 32)` words) the result is a view of it, overwritten by the next call
+ * that passes the same scratch: `count()` reuses one array instead of allocating an
+ * ArrayBuffer per call (each counts as external memory, and enough of them make V8 run
+ * full collections for external-memory pressure).
  *
  * @throws LeanrecError `E_ARGUMENT` for an unknown or cold field, a list/json field, or
  * a value of the wrong type.
@@ -294,8 +305,9 @@ export function matchRows(
   tier: HotTier,
   filter: object | undefined,
   secondary: SecondaryIndexes | undefined,
+  scratch?: Uint32Array,
 ): Uint32Array {
-  const acc = liveWords(tier);
+  const acc = liveWords(tier, scratch);
   if (filter === undefined) return acc;
   if (filter === null || typeof filter !== 'object')
     throw new LeanrecError('E_ARGUMENT', 'a filter must be an object of field conditions');

@@ -1,6 +1,12 @@
 import { LeanrecError } from '../errors.ts';
 import { LONG_ENCODE } from '../util/utf8.ts';
-import { compileRecordCheck, type Fail, type RecordCheck } from './compile.ts';
+import {
+  compileRecordCapture,
+  compileRecordCheck,
+  type Fail,
+  type RecordCapture,
+  type RecordCheck,
+} from './compile.ts';
 import { type AnyField, describeField, type FieldKind } from './field.ts';
 import type { AnySchema, FieldInfo } from './schema.ts';
 
@@ -108,6 +114,9 @@ export class RecordValidator {
   /** The key fields with string checks that leave short strings' well-formedness to the encoder. */
   readonly #keyTypes: readonly CompiledField[];
   readonly #compiled: RecordCheck | undefined;
+  readonly #capture: RecordCapture | undefined;
+  /** Hot fields: the first fields of `#fields`, captured by {@link RecordValidator.validateInto}. */
+  readonly #hot: number;
   /** The record and batch position being checked, for the compiled check's `fail`. */
   #obj: Record<string, unknown> = NONE;
   #index: number | undefined;
@@ -129,14 +138,15 @@ export class RecordValidator {
           }
         : cf,
     );
-    this.#compiled = compileRecordCheck(
-      this.#fields.map((cf) => ({
-        name: cf.info.name,
-        field: cf.info.field,
-        check: cf.check,
-        guarded: cf.guarded,
-      })),
-    );
+    const toCompile = this.#fields.map((cf) => ({
+      name: cf.info.name,
+      field: cf.info.field,
+      check: cf.check,
+      guarded: cf.guarded,
+    }));
+    this.#compiled = compileRecordCheck(toCompile);
+    this.#hot = schema.hotFields.length;
+    this.#capture = compileRecordCapture(toCompile, this.#hot);
     this.#onFail = (i, invalid) => {
       const cf = this.#fields[i]!;
       const obj = this.#obj;
@@ -144,6 +154,11 @@ export class RecordValidator {
       const v = cf.guarded ? ownValue(obj, cf.info.name) : obj[cf.info.name];
       return this.#fail(obj, cf, this.#index, invalid ? `has ${describeValue(v)}` : 'is missing');
     };
+  }
+
+  /** Number of hot fields: the values {@link RecordValidator.validateInto} hands over per record. */
+  get hotFields(): number {
+    return this.#hot;
   }
 
   /**
@@ -155,29 +170,71 @@ export class RecordValidator {
    * a string with a lone surrogate, or a field the schema does not declare.
    */
   validate(rec: unknown, index?: number): void {
-    if (rec === null || typeof rec !== 'object' || Array.isArray(rec))
-      throw new LeanrecError(
-        'E_INVALID_RECORD',
-        `record${index === undefined ? '' : ` #${index}`} is not an object`,
-        index === undefined ? {} : { index },
-      );
-    const obj = rec as Record<string, unknown>;
+    const obj = this.#object(rec, index);
     let present = 0;
     if (this.#compiled !== undefined) {
       this.#obj = obj;
       this.#index = index;
       present = this.#compiled(obj, this.#onFail);
       this.#obj = NONE; // holds no record past the call
-    } else
-      for (const cf of this.#fields) {
-        const v = cf.guarded ? ownValue(obj, cf.info.name) : obj[cf.info.name];
-        if (v === undefined) {
-          if (!cf.info.field.isOptional) this.#fail(obj, cf, index, 'is missing');
-          continue;
-        }
-        present++;
-        if (!cf.check(v)) this.#fail(obj, cf, index, `has ${describeValue(v)}`);
+    } else present = this.#walk(obj, index, undefined, 0);
+    this.#checkOwnKeys(obj, present, index);
+  }
+
+  /**
+   * {@link RecordValidator.validate}, which also hands over the hot values it read:
+   * `out[base + i]` = the value of hot field i (`undefined` when absent). Every field of
+   * the record is read once; a writer then takes the hot values from `out`.
+   *
+   * @throws LeanrecError `E_INVALID_RECORD`, as `validate` (`out` may then hold part of
+   * the record's values).
+   */
+  validateInto(rec: unknown, index: number | undefined, out: unknown[], base: number): void {
+    const obj = this.#object(rec, index);
+    let present = 0;
+    if (this.#capture !== undefined) {
+      this.#obj = obj;
+      this.#index = index;
+      present = this.#capture(obj, this.#onFail, out, base);
+      this.#obj = NONE;
+    } else present = this.#walk(obj, index, out, base);
+    this.#checkOwnKeys(obj, present, index);
+  }
+
+  #object(rec: unknown, index: number | undefined): Record<string, unknown> {
+    if (rec === null || typeof rec !== 'object' || Array.isArray(rec))
+      throw new LeanrecError(
+        'E_INVALID_RECORD',
+        `record${index === undefined ? '' : ` #${index}`} is not an object`,
+        index === undefined ? {} : { index },
+      );
+    return rec as Record<string, unknown>;
+  }
+
+  /** The generic check (no code from strings): fields present; captures as `validateInto`. */
+  #walk(
+    obj: Record<string, unknown>,
+    index: number | undefined,
+    out: unknown[] | undefined,
+    base: number,
+  ): number {
+    let present = 0;
+    const fields = this.#fields;
+    for (let i = 0; i < fields.length; i++) {
+      const cf = fields[i]!;
+      const v = cf.guarded ? ownValue(obj, cf.info.name) : obj[cf.info.name];
+      if (out !== undefined && i < this.#hot) out[base + i] = v;
+      if (v === undefined) {
+        if (!cf.info.field.isOptional) this.#fail(obj, cf, index, 'is missing');
+        continue;
       }
+      present++;
+      if (!cf.check(v)) this.#fail(obj, cf, index, `has ${describeValue(v)}`);
+    }
+    return present;
+  }
+
+  #checkOwnKeys(obj: Record<string, unknown>, present: number, index: number | undefined): void {
     // Every field read above must be the whole record: its own enumerable fields with a
     // value are exactly the `present` schema fields. `Object.keys` settles it without a
     // walk when the counts agree (a for…in walk costs ≈ 3 µs on a Debian record, which a

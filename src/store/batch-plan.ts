@@ -42,6 +42,10 @@ export interface PlannedWrite {
 /** @internal A batch's plan, the key hashes of its records and the store's next id after it. */
 export interface BatchPlan {
   readonly plan: PlannedWrite[];
+  /** The records' hot values: record n's hot field i at `hot[n × width + i]`. */
+  readonly hot: readonly unknown[];
+  /** Hot fields per record in `hot`. */
+  readonly width: number;
   /** Each record's key hash, lo and hi (`2n`, `2n + 1`), computed once. */
   readonly hashes: Float64Array;
   /** The next free id once the batch is written. */
@@ -50,6 +54,9 @@ export interface BatchPlan {
 
 /**
  * @internal Plans one batch of valid records against the hot tier; writes nothing.
+ * `hot` holds the records' hot values as the validator handed them over
+ * (`RecordValidator.validateInto`: record n's hot field i at `hot[n × hot fields + i]`):
+ * the records themselves are not read again.
  * With `stagingStart` (an atomic ingest: the first id it assigns), a record that replaces
  * one stored before the ingest gets a new id, and the old row is to be hidden
  * (`hides`) instead of overwritten, so that a rollback finds it intact.
@@ -59,25 +66,32 @@ export interface BatchPlan {
 export function planBatch(
   tier: HotTier,
   records: readonly Record<string, unknown>[],
+  hot: readonly unknown[],
   stagingStart: number | undefined,
   keyText: (rec: Record<string, unknown>) => string,
 ): BatchPlan {
   const plan: PlannedWrite[] = [];
   const hashes = new Float64Array(2 * records.length);
-  const seen = new Map<number, number>(); // lo → last plan index with that lo
+  const width = tier.columns.length;
+  // lo >>> 2 → the last plan index with it: a small integer key (lo itself may pass
+  // 2^30, and such numbers are boxed in a Map). Candidates are checked on lo, hi, bytes.
+  const seen = new Map<number, number>();
   const sameLo: number[] = []; // plan index → the earlier one with the same lo, or -1
   let nextId = tier.nextId;
   for (let n = 0; n < records.length; n++) {
     const rec = records[n]!;
-    tier.encodeKey(rec);
+    tier.encodeKeyAt(hot, n * width);
     const lo = tier.keyHash[0]!;
     const hi = tier.keyHash[1]!;
     hashes[2 * n] = lo;
     hashes[2 * n + 1] = hi;
-    const last = seen.get(lo);
+    const last = seen.get(lo >>> 2);
     // A hash match is confirmed on the key bytes.
     let j = last ?? -1;
-    while (j >= 0 && (hashes[2 * j + 1] !== hi || !tier.encodedEquals(plan[j]!.rec)))
+    while (
+      j >= 0 &&
+      (hashes[2 * j] !== lo || hashes[2 * j + 1] !== hi || !tier.encodedEqualsAt(hot, j * width))
+    )
       j = sameLo[j]!;
     const prev = j >= 0 ? plan[j] : undefined;
     let p: PlannedWrite;
@@ -103,10 +117,10 @@ export function planBatch(
       );
     }
     sameLo.push(last ?? -1);
-    seen.set(lo, n);
+    seen.set(lo >>> 2, n);
     plan.push(p);
   }
-  return { plan, hashes, nextId };
+  return { plan, hot, width, hashes, nextId };
 }
 
 /**
@@ -116,7 +130,7 @@ export function planBatch(
  * that key updates.
  */
 export function applyPlan(tier: HotTier, batch: BatchPlan, result: WriteResult): void {
-  const { plan, hashes } = batch;
+  const { plan, hashes, hot, width } = batch;
   for (let n = 0; n < plan.length; n++) {
     const p = plan[n]!;
     result.written++;
@@ -124,8 +138,8 @@ export function applyPlan(tier: HotTier, batch: BatchPlan, result: WriteResult):
     if (update) result.updated++;
     else result.inserted++;
     if (p.superseded) continue;
-    if (p.row >= 0) tier.update(p.row, p.rec);
-    else p.row = tier.insert(p.rec, p.id, hashes[2 * n]!, hashes[2 * n + 1]!);
+    if (p.row >= 0) tier.updateAt(p.row, hot, n * width);
+    else p.row = tier.insertAt(hot, n * width, p.id, hashes[2 * n]!, hashes[2 * n + 1]!);
   }
   if (batch.nextId > tier.nextId) tier.nextId = batch.nextId;
   result.batches++;

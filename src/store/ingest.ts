@@ -8,9 +8,14 @@ import { LeanrecError, withNote } from '../errors.ts';
 import { describeValue, type RecordValidator } from '../schema/validate.ts';
 import { DEFAULT_BATCH_SIZE, type WriteOptions, type WriteResult } from './options.ts';
 
-/** @internal A batch of an ingest after validation: its valid records, and how many were skipped. */
+/**
+ * @internal A batch of an ingest after validation: its valid records, their hot values
+ * (record n's hot field i at `hot[n × hot fields + i]`, read once by the validator), and
+ * how many were skipped.
+ */
 export interface ValidBatch {
   readonly records: Record<string, unknown>[];
+  readonly hot: unknown[];
   readonly skipped: number;
 }
 
@@ -74,24 +79,29 @@ export async function runPipeline(
   let batch: unknown[] = [];
   let start = 0;
   let index = 0;
+  /** Adds a record to the batch; true when the batch is full. */
+  const add = (rec: unknown): boolean => {
+    if (batch.length === 0) start = index;
+    batch.push(rec);
+    index++;
+    return batch.length >= batchSize;
+  };
+  /** Validates the batch, waits for the write under way, starts this one's. */
+  const flush = async (): Promise<void> => {
+    const valid = validBatch(validator, batch, start, onInvalid);
+    batch = [];
+    await settle();
+    inflight = startWrite(write, valid);
+  };
   try {
-    for await (const rec of source as AsyncIterable<unknown>) {
-      if (batch.length === 0) start = index;
-      batch.push(rec);
-      index++;
-      if (batch.length >= batchSize) {
-        const valid = validBatch(validator, batch, start, onInvalid);
-        batch = [];
-        await settle();
-        inflight = startWrite(write, valid);
-      }
-    }
-    if (batch.length > 0) {
-      const valid = validBatch(validator, batch, start, onInvalid);
-      batch = [];
-      await settle();
-      inflight = startWrite(write, valid);
-    }
+    // A sync source (an array, a generator) is read with for…of: for await would wait a
+    // microtask turn per record (0.4–2 µs measured on an array, as much as validating one).
+    if (
+      typeof (source as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] !== 'function'
+    ) {
+      for (const rec of source as Iterable<unknown>) if (add(rec)) await flush();
+    } else for await (const rec of source as AsyncIterable<unknown>) if (add(rec)) await flush();
+    if (batch.length > 0) await flush();
     await settle();
   } catch (err) {
     // The write under way settles first (and is reported to onBatch when it stands);
@@ -113,10 +123,14 @@ function validBatch(
   onInvalid: 'throw' | 'skip',
 ): ValidBatch {
   const records: Record<string, unknown>[] = [];
+  const width = validator.hotFields;
+  const hot: unknown[] = [];
   let skipped = 0;
   for (let i = 0; i < batch.length; i++) {
     try {
-      validator.validate(batch[i], start + i);
+      // A record that fails leaves part of its values past the valid ones: the next
+      // valid record overwrites them, and the writer reads only records.length of them.
+      validator.validateInto(batch[i], start + i, hot, records.length * width);
       records.push(batch[i] as Record<string, unknown>);
     } catch (err) {
       if (onInvalid === 'skip' && err instanceof LeanrecError && err.code === 'E_INVALID_RECORD')
@@ -124,7 +138,7 @@ function validBatch(
       else throw err;
     }
   }
-  return { records, skipped };
+  return { records, hot, skipped };
 }
 
 /**

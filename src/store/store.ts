@@ -1,6 +1,6 @@
 import type { ColdTier } from '../cold/cold-tier.ts';
 import { LeanrecError } from '../errors.ts';
-import { type HotTier, NOT_WELL_FORMED } from '../hot/tier.ts';
+import { type HotTier, NOT_ASCII, NOT_WELL_FORMED } from '../hot/tier.ts';
 import { ID, makeViewClass, ROW, setOwn, type ViewBase, type ViewClass } from '../hot/view.ts';
 import { type ColdReader, queryRows } from '../query/compile.ts';
 import { type Filter, matchRows, popcount } from '../query/filter.ts';
@@ -57,6 +57,8 @@ export class Store<S extends AnySchema> {
   readonly #cold: ColdTier | undefined;
   #closed = false;
   #queue: Promise<unknown> = Promise.resolve();
+  /** The bitset `count()` reuses (1 bit per row; made on the first filtered count). */
+  #countWords: Uint32Array | undefined = undefined;
   /** Ingests under way: `close()` waits for them (they may still be reading their source). */
   readonly #ingesting = new Set<Promise<WriteResult>>();
 
@@ -126,22 +128,34 @@ export class Store<S extends AnySchema> {
    */
   get(key: KeyOf<S>): RecordView<S> | undefined {
     this.#open();
-    this.#validator.validateKeyTypes(key);
-    const row = this.#tier.findRow(key as object);
-    if (row < 0) {
-      if (row === NOT_WELL_FORMED) this.#validator.validateKey(key); // throws, naming the field
-      return undefined;
-    }
+    const row = this.#findRow(key);
+    if (row < 0) return undefined;
     return new this.#View(this.#tier, row, this.#tier.ids[row]!) as unknown as RecordView<S>;
   }
 
   /** True when a record with this key exists. @throws LeanrecError `E_ARGUMENT`, `E_CLOSED` */
   has(key: KeyOf<S>): boolean {
     this.#open();
+    return this.#findRow(key) >= 0;
+  }
+
+  /**
+   * The row of `key`, or -1; throws `E_ARGUMENT` for a bad key. An ASCII key of strings
+   * is looked up first, unchecked (`findRowAscii`): a row found proves every value valid
+   * (it equals a stored one); a key that finds none is checked then, so a bad key (a
+   * value a closed enum lacks) is refused as before. Any other key is checked, then
+   * encoded.
+   */
+  #findRow(key: unknown): number {
+    const tier = this.#tier;
+    let row = key !== null && typeof key === 'object' ? tier.findRowAscii(key) : NOT_ASCII;
+    if (row >= 0) return row;
     this.#validator.validateKeyTypes(key);
-    const row = this.#tier.findRow(key as object);
-    if (row === NOT_WELL_FORMED) this.#validator.validateKey(key); // throws, naming the field
-    return row >= 0;
+    if (row === NOT_ASCII) {
+      row = tier.findRow(key as object);
+      if (row === NOT_WELL_FORMED) this.#validator.validateKey(key); // throws, naming the field
+    }
+    return row;
   }
 
   /**
@@ -240,7 +254,17 @@ export class Store<S extends AnySchema> {
     if (filter === undefined) return this.#tier.size;
     const direct = this.#indexedEquality(filter);
     if (direct !== undefined) return direct.length;
-    return popcount(matchRows(this.#tier, filter, this.#secondary));
+    // One bitset reused from call to call (see matchRows); taken while in use, so a
+    // filter whose getter counts again gets an array of its own.
+    const need = (this.#tier.rowCount + 31) >>> 5;
+    let words = this.#countWords;
+    this.#countWords = undefined;
+    if (words === undefined || words.length < need) words = new Uint32Array(need + (need >>> 4));
+    try {
+      return popcount(matchRows(this.#tier, filter, this.#secondary, words));
+    } finally {
+      this.#countWords = words;
+    }
   }
 
   /**
@@ -437,6 +461,8 @@ export class Store<S extends AnySchema> {
     this.#open();
     const parts: MemoryPart[] = this.#tier.memory();
     parts.push({ name: 'secondary-indexes', kind: 'index', bytes: this.#secondary.byteLength });
+    if (this.#countWords !== undefined)
+      parts.push({ name: 'count-bitset', kind: 'bitset', bytes: this.#countWords.byteLength });
     const hot = parts.reduce((s, p) => s + p.bytes, 0);
     const cm = this.#cold?.memory();
     if (cm) parts.push(...cm.parts);
@@ -552,10 +578,12 @@ export class Store<S extends AnySchema> {
     const valid = batch.records;
     if (valid.length === 0) return;
     const tier = this.#tier;
-    const planned = planBatch(tier, valid, staging?.start, (rec) => this.#validator.keyText(rec));
+    const planned = planBatch(tier, valid, batch.hot, staging?.start, (rec) =>
+      this.#validator.keyText(rec),
+    );
     // Refused here, before the cold tier stores anything: a column that finds itself
     // full while the batch is applied would leave a half-written row.
-    tier.checkRoom(planned.plan, (rec) => this.#validator.keyText(rec));
+    tier.checkRoom(planned.plan, (rec) => this.#validator.keyText(rec), batch.hot);
     await this.#cold?.write(planned.plan, planned.nextId, staging?.start);
     if (staging !== undefined) {
       staging.begun = true;

@@ -107,6 +107,68 @@ export const hash64: HashFn = (bytes, start, end, out) => {
 };
 
 /**
+ * {@link hash64} of the canonical key bytes of `n` ASCII strings (`strs[0..n)`), read
+ * straight from their UTF-16 code units: no UTF-8 copy, no joined string. A key string's
+ * bytes are its LEB128 length then its UTF-8 (key-bytes of a string, see columns.ts); for
+ * an ASCII string of under 128 units both are its code units, so the words hashed here
+ * are exactly those `hash64` reads from the encoded key. Returns false (out untouched)
+ * when a string has a unit above 0x7F or 128 units or more: the caller then encodes the
+ * key and calls `hash64`.
+ *
+ *   strs ["bash", "5.2"] → bytes 04 62 61 73 68 03 35 2e 32 → words 0x73616204, …
+ */
+export function hashAsciiKey(strs: readonly string[], n: number, out: Uint32Array): boolean {
+  let h1 = SEED_LO;
+  let h2 = SEED_HI;
+  let w = 0; // the word being filled, little-endian
+  let sh = 0; // bits of w filled
+  let len = 0;
+  for (let k = 0; k < n; k++) {
+    const s = strs[k]!;
+    const m = s.length;
+    if (m > 0x7f) return false;
+    len += m + 1;
+    for (let i = -1; i < m; i++) {
+      const c = i < 0 ? m : s.charCodeAt(i);
+      if (c > 0x7f) return false;
+      w |= c << sh;
+      sh += 8;
+      if (sh === 32) {
+        let k1 = Math.imul(w, A1);
+        k1 = Math.imul((k1 << 15) | (k1 >>> 17), A2);
+        h1 ^= k1;
+        h1 = (Math.imul((h1 << 13) | (h1 >>> 19), 5) + 0xe6546b64) | 0;
+        let k2 = Math.imul(w, B1);
+        k2 = Math.imul((k2 << 13) | (k2 >>> 19), B2);
+        h2 ^= k2;
+        h2 = (Math.imul((h2 << 17) | (h2 >>> 15), 9) + 0x52dce729) | 0;
+        w = 0;
+        sh = 0;
+      }
+    }
+  }
+  if (sh > 0) {
+    let k1 = Math.imul(w, A1);
+    k1 = Math.imul((k1 << 15) | (k1 >>> 17), A2);
+    h1 ^= k1;
+    let k2 = Math.imul(w, B1);
+    k2 = Math.imul((k2 << 13) | (k2 >>> 19), B2);
+    h2 ^= k2;
+  }
+  h1 ^= len;
+  h2 ^= len;
+  h1 = (h1 + h2) | 0;
+  h2 = (h2 + h1) | 0;
+  h1 = fmixA(h1);
+  h2 = fmixB(h2);
+  h1 = (h1 + h2) | 0;
+  h2 = (h2 + h1) | 0;
+  out[0] = h1;
+  out[1] = h2;
+  return true;
+}
+
+/**
  * A hash that maps every input to 0 (both halves). For tests only: it makes every key
  * collide, so correctness must come from the byte comparison alone.
  */
