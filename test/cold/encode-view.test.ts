@@ -8,9 +8,6 @@
  * batches all read back after a reopen.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { ClassicLevel } from 'classic-level';
 import fc from 'fast-check';
@@ -22,6 +19,7 @@ import { recordKey } from '../../src/cold/layout.ts';
 import type { Database } from '../../src/cold/options.ts';
 import { writeTable } from '../../src/cold/segments.ts';
 import { Shape } from '../../src/cold/shape.ts';
+import { removeTempDir, tempDir } from '../helpers/temp.ts';
 
 const what = () => 'test record';
 
@@ -72,7 +70,7 @@ test('property: encodeRecordView gives the bytes of the table format, and every 
 });
 
 async function withDb<T>(fn: (db: Database) => Promise<T>): Promise<T> {
-  const dir = mkdtempSync(join(tmpdir(), 'leanrec-encode-view-'));
+  const dir = tempDir('encode-view');
   const db = new ClassicLevel<Uint8Array, Uint8Array>(dir, {
     keyEncoding: 'view',
     valueEncoding: 'view',
@@ -82,7 +80,7 @@ async function withDb<T>(fn: (db: Database) => Promise<T>): Promise<T> {
     return await fn(db);
   } finally {
     await db.close();
-    rmSync(dir, { recursive: true, force: true });
+    removeTempDir(dir);
   }
 }
 
@@ -160,7 +158,7 @@ test('on disk, records of many sizes over many batches all read back after a reo
     ...(k % 3 === 0 ? { words: Array.from({ length: k % 17 }, (_, i) => `w${i}-${k}`) } : {}),
     ...(k % 4 === 0 ? { n: k / 3, note: `é${k}` } : {}),
   });
-  const dir = mkdtempSync(join(tmpdir(), 'leanrec-encode-view-store-'));
+  const dir = tempDir('encode-view-store');
   try {
     let store = await openStore(S, { path: dir });
     const n = 700;
@@ -183,7 +181,7 @@ test('on disk, records of many sizes over many batches all read back after a reo
     }
     await store.close();
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    removeTempDir(dir);
   }
 });
 

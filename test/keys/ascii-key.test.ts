@@ -6,9 +6,6 @@
  * invalid keys (the same errors as before).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { LeanrecError, openStore, schema, t } from 'leanrec';
@@ -16,6 +13,7 @@ import { constantHash } from 'leanrec/testing';
 import { ByteWriter } from '../../src/hot/byte-writer.ts';
 import { writeStringKey } from '../../src/hot/columns.ts';
 import { hash64, hashAsciiKey } from '../../src/util/hash.ts';
+import { removeTempDir, tempDir } from '../helpers/temp.ts';
 
 const LONG = process.env.LEANREC_LONG === '1';
 const runs = (n: number) => ({ numRuns: LONG ? n * 10 : n });
@@ -149,7 +147,7 @@ test('lookups after delete, upsert, compaction and a reopen from the snapshot', 
     arch: i % 3 === 0 ? 'all' : 'amd64',
     n: i,
   }));
-  const dir = mkdtempSync(join(tmpdir(), 'leanrec-ascii-key-'));
+  const dir = tempDir('ascii-key');
   try {
     let st = await openStore(S, { path: dir });
     await st.ingest(recs);
@@ -172,7 +170,7 @@ test('lookups after delete, upsert, compaction and a reopen from the snapshot', 
     check();
     await st.close();
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    removeTempDir(dir);
   }
 });
 
